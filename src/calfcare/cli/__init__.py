@@ -1,0 +1,43 @@
+"""The `calfcare` command: a thin shell over the services.
+
+Heavy modules (numpy, the knowledge base) are imported inside the commands so that
+`calfcare --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from calfcare.cli import assess, info, kb
+
+app = typer.Typer(
+    name="calfcare",
+    help="Assessment and advice for calf cramp and calf pain. Not a diagnosis: "
+         "if you are worried, or have chest pain or breathlessness, call emergency services.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("assess")(assess.assess)
+app.command("validate")(assess.validate)
+app.command("conditions")(info.conditions)
+app.command("explain")(info.explain)
+app.add_typer(kb.app, name="kb")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")
+                       ] = False,
+) -> None:
+    if version:
+        from calfcare.version import __version__
+
+        typer.echo(f"calfcare {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()

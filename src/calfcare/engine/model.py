@@ -1,0 +1,81 @@
+"""The probability model compiled from the knowledge base into arrays.
+
+The model is naive Bayes over yes/no findings, the method of evidence-based physical
+diagnosis: P(condition | answers) is proportional to the condition's prior (by age and sex)
+times, for each answered finding, P(answer | condition). A finding that the knowledge base
+does not link to a condition takes the finding's background rate, so only the links a
+clinician wrote down can move a condition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from calfcare.kb.loader import KnowledgeBase
+from calfcare.kb.schema import Prior, Question, TriageLevel
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CompiledQuestion:
+    question: Question
+    findings: tuple[str, ...]
+    clinician_only: bool
+
+
+@dataclass(frozen=True)
+class Model:
+    """Arrays for fast inference; built once per knowledge base."""
+
+    kb: KnowledgeBase
+    conditions: tuple[str, ...]
+    finding_index: dict[str, int]
+    log_p: Array  # (findings, conditions): log P(present | condition)
+    log_q: Array  # (findings, conditions): log P(absent | condition)
+    bg_log_p: Array  # (findings,): log of the background rate
+    bg_log_q: Array
+    usual_rank: npt.NDArray[np.int64]  # (conditions,): rank of the usual level of care
+    questions: tuple[CompiledQuestion, ...]
+
+    def prior(self, age: int, sex: str) -> Array:
+        """Prior probabilities for a person of this age and sex (sums to 1)."""
+        weights = np.array([_prior_weight(self.kb.priors[c], age, sex) for c in self.conditions],
+                           dtype=np.float64)
+        normalised: Array = weights / weights.sum()
+        return normalised
+
+
+def _prior_weight(prior: Prior, age: int, sex: str) -> float:
+    factor = next((b.factor for b in prior.age if b.min_age <= age <= b.max_age), 1.0)
+    sex_factor = prior.female if sex == "female" else prior.male
+    return prior.base * factor * sex_factor
+
+
+def compile_model(kb: KnowledgeBase) -> Model:
+    conditions = kb.condition_ids
+    findings = list(kb.findings)
+    index = {f: i for i, f in enumerate(findings)}
+    cindex = {c: j for j, c in enumerate(conditions)}
+    bg = np.array([kb.backgrounds[f].p for f in findings])
+    p = np.repeat(bg[:, None], len(conditions), axis=1)
+    for lk in kb.likelihoods:
+        p[index[lk.finding], cindex[lk.condition]] = lk.p
+    levels = list(TriageLevel)
+    usual = np.array([levels.index(kb.guides[c].usual_care) for c in conditions], dtype=np.int64)
+    questions = tuple(
+        CompiledQuestion(
+            question=q,
+            findings=tuple(i.finding for i in q.items),
+            clinician_only=all(kb.findings[i.finding].who == "clinician" for i in q.items),
+        )
+        for q in kb.questions
+    )
+    return Model(
+        kb=kb, conditions=conditions, finding_index=index,
+        log_p=np.log(p), log_q=np.log1p(-p), bg_log_p=np.log(bg), bg_log_q=np.log1p(-bg),
+        usual_rank=usual, questions=questions,
+    )

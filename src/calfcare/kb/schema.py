@@ -1,0 +1,268 @@
+"""Typed records of the knowledge base.
+
+Every clinical record is data that a clinician reviews in a pull request; these models are the
+contract those files must meet. Validation is strict (unknown keys are refused) so that a typo
+in a YAML key is an error rather than silently ignored content.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
+
+
+class Strict(BaseModel):
+    """Base for knowledge records: immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TriageLevel(StrEnum):
+    """The five levels of care of case format v1, least to most urgent."""
+
+    self_care = "self_care"
+    consultation = "consultation"
+    consultation_24 = "consultation_24"
+    emergency = "emergency"
+    emergency_ambulance = "emergency_ambulance"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_ORDER.index(self)
+
+
+_LEVEL_ORDER = list(TriageLevel)
+
+
+class EvidenceLevel(StrEnum):
+    """How well a statement is supported, in the words a reader sees."""
+
+    strong = "strong"
+    moderate = "moderate"
+    weak = "weak"
+    expert_opinion = "expert_opinion"
+    no_evidence = "no_evidence"
+
+
+class Reference(Strict):
+    """A citable source. At least one of doi, pmid, pmcid or url locates it."""
+
+    id: Slug
+    authors: Text
+    year: int = Field(ge=1900, le=2100)
+    title: Text
+    journal: Text
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class Statement(Strict):
+    """One clinical claim, graded and sourced."""
+
+    text: Text
+    evidence: EvidenceLevel
+    references: list[Slug] = Field(min_length=1)
+
+
+class Code(Strict):
+    """A terminology code and how sure we are of it."""
+
+    code: str
+    term: str | None = None
+    status: Literal["verified", "unverified"]
+
+
+class Codes(Strict):
+    icd10: Code
+    snomed_ct: Code | None = None
+
+
+class SeekHelp(Strict):
+    """When to get help, and how quickly."""
+
+    level: TriageLevel
+    when: Text
+    evidence: EvidenceLevel
+    references: list[Slug] = Field(min_length=1)
+
+
+class KitAdvice(Strict):
+    """Whether a piece of equipment helps with this condition."""
+
+    product: Slug
+    verdict: Literal["helpful", "may_help", "not_needed", "avoid"]
+    text: Text
+    evidence: EvidenceLevel
+    references: list[Slug] = Field(min_length=1)
+
+
+class ConditionGuide(Strict):
+    """Everything a person or clinician reads about one condition."""
+
+    id: Slug
+    common_name: Text
+    medical_name: Text
+    usual_care: TriageLevel
+    codes: Codes
+    summary: Text
+    typical_story: Text
+    symptoms: list[Text] = Field(min_length=2)
+    causes: list[Statement] = Field(min_length=1)
+    mechanism: Text
+    complications: list[Statement] = Field(default_factory=list)
+    do_now: list[Statement] = Field(min_length=1)
+    self_care: list[Statement] = Field(default_factory=list)
+    treatment_later: list[Statement] = Field(default_factory=list)
+    prevention: list[Statement] = Field(default_factory=list)
+    folk_remedies: list[Statement] = Field(default_factory=list)
+    kit: list[KitAdvice] = Field(default_factory=list)
+    seek_help: list[SeekHelp] = Field(min_length=1)
+    red_flags: list[Text] = Field(min_length=1)
+    related: list[Slug] = Field(default_factory=list)
+    references: list[Slug] = Field(min_length=1)
+
+
+class Product(Strict):
+    """A category of kit (never a brand or a shop)."""
+
+    id: Slug
+    name: Text
+    description: Text
+    evidence_summary: Statement
+
+
+class Finding(Strict):
+    """A yes/no fact about the person or the episode (case format v1 ids)."""
+
+    id: Slug
+    who: Literal["patient", "clinician"]
+    group: Slug
+    name: Text
+    question: Text
+    alarm: bool = False
+
+
+class Background(Strict):
+    """P(finding present) in a condition that the model does not link to the finding."""
+
+    finding: Slug
+    p: float = Field(gt=0, lt=1)
+    basis: Literal["estimate", "study", "derived"]
+    references: list[Slug] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Likelihood(Strict):
+    """P(finding present | condition), with where the number comes from."""
+
+    condition: Slug
+    finding: Slug
+    p: float = Field(gt=0, lt=1)
+    basis: Literal["estimate", "study", "derived"]
+    references: list[Slug] = Field(default_factory=list)
+    note: str | None = None
+
+
+class AgeBand(Strict):
+    """A multiplier on a condition's prior for ages in [min_age, max_age]."""
+
+    min_age: int = Field(ge=0, le=130)
+    max_age: int = Field(ge=0, le=130)
+    factor: float = Field(ge=0)
+
+
+class Prior(Strict):
+    """How common a condition is among people who consult about calf pain or cramp."""
+
+    condition: Slug
+    base: float = Field(gt=0, lt=1)
+    basis: Literal["estimate", "study", "derived"]
+    references: list[Slug] = Field(default_factory=list)
+    age: list[AgeBand] = Field(default_factory=list)
+    female: float = Field(default=1.0, ge=0)
+    male: float = Field(default=1.0, ge=0)
+    note: str | None = None
+
+
+class RuleCondition(Strict):
+    """Findings that must all be present, and optionally at least one of another set."""
+
+    all: list[Slug] = Field(default_factory=list)
+    any: list[Slug] = Field(default_factory=list)
+
+
+class AlarmRule(Strict):
+    """A hard safety rule: when it matches, the level of care is at least `min_level`."""
+
+    id: Slug
+    when: RuleCondition
+    min_level: TriageLevel
+    message: Text
+    suspect: list[Slug] = Field(default_factory=list)
+    serious: list[Slug] | None = Field(
+        default=None, description="Which matched findings to report as serious; all if unset")
+    references: list[Slug] = Field(min_length=1)
+
+
+class QuestionItem(Strict):
+    finding: Slug
+    label: Text | None = None
+
+
+class Question(Strict):
+    """A question of the interview; `items` are findings answered together."""
+
+    id: Slug
+    type: Literal["single", "group_single", "group_multiple"]
+    text: Text
+    help: str | None = None
+    phase: Literal["alarm", "core", "detail"]
+    items: list[QuestionItem] = Field(min_length=1)
+    ask_if_any: list[Slug] = Field(default_factory=list)
+    sex: Literal["female", "male"] | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+class LevelText(Strict):
+    """The words of a level of care as a person reads them."""
+
+    id: TriageLevel
+    label: Text
+    description: Text
+    family: Literal["non_urgent", "urgent", "immediate"]
+
+
+class StartOption(Strict):
+    """A first complaint offered when an assessment begins."""
+
+    label: Text
+    findings: list[Slug] = Field(min_length=1)
+
+
+class TriagePolicy(Strict):
+    thresholds: dict[TriageLevel, float]
+
+
+class InterviewPolicy(Strict):
+    max_questions: int = Field(ge=1, le=40)
+    stop_confidence: float = Field(gt=0, le=1)
+    stop_margin: float = Field(ge=1)
+    min_gain_bits: float = Field(ge=0)
+    emergency_stop_confidence: float = Field(gt=0, le=1)
+    suspect_rule_out: float = Field(gt=0, lt=1)
+
+
+class Policy(Strict):
+    """Engine thresholds, kept as data so that a reviewer sees and changes them in one place."""
+
+    triage: TriagePolicy
+    interview: InterviewPolicy

@@ -1,0 +1,209 @@
+"""The assessment use cases behind the Python API, the command line and the web.
+
+`Assessor` is built once per knowledge base; its methods take a case-format v1 request (a
+plain dict) and return plain dicts in the shapes of the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from calfcare.engine.inference import Posterior, posterior
+from calfcare.engine.interview import next_step
+from calfcare.engine.model import Model, compile_model
+from calfcare.engine.triage import triage
+from calfcare.engine.types import Case, Contribution, NextStep, RankedCondition, TriageDecision
+from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.schema import Question, TriageLevel
+from calfcare.services.requests import parse_request
+
+MIN_LISTED = 3
+LISTED_PROBABILITY = 0.01
+WHY_ITEMS = 3
+CHOICE_LABELS = {"present": "Yes", "absent": "No", "unknown": "I don't know"}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the engine concluded about one request."""
+
+    case: Case
+    posterior: Posterior
+    decision: TriageDecision
+    step: NextStep
+
+
+class Assessor:
+    """Answers diagnose and triage requests for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase | None = None) -> None:
+        self.kb = kb if kb is not None else load_kb()
+        self.model: Model = compile_model(self.kb)
+
+    # --- core -------------------------------------------------------------------------
+    def evaluate(self, request: Any) -> Evaluation:
+        case = parse_request(request, self.kb)
+        post = posterior(self.model, case)
+        decision = triage(post)
+        floor = max((h.min_level for h in decision.rule_hits), key=lambda lv: lv.rank,
+                    default=TriageLevel.self_care)
+        suspects = frozenset(s for h in decision.rule_hits for s in h.suspect
+                             if h.min_level.rank >= TriageLevel.emergency.rank)
+        concerns = frozenset(s for h in decision.rule_hits for s in h.suspect)
+        step = next_step(post, decision.level, floor, suspects, concerns)
+        return Evaluation(case=case, posterior=post, decision=decision, step=step)
+
+    # --- contract: diagnose -----------------------------------------------------------
+    def diagnose(self, request: Any) -> dict[str, Any]:
+        ev = self.evaluate(request)
+        question = None
+        if not ev.step.should_stop and ev.step.question is not None:
+            question = self.question_json(ev.step.question, ev.step.items)
+        return {
+            "question": question,
+            "conditions": self.conditions_json(ev.posterior.ranked()),
+            "should_stop": question is None,
+            "extras": {"questions_asked": ev.step.asked},
+        }
+
+    def conditions_json(self, ranked: list[RankedCondition]) -> list[dict[str, Any]]:
+        listed = [r for i, r in enumerate(ranked)
+                  if i < MIN_LISTED or r.probability >= LISTED_PROBABILITY]
+        return [
+            {
+                "id": r.id,
+                "name": self.kb.guides[r.id].medical_name,
+                "common_name": self.kb.guides[r.id].common_name,
+                "probability": round(r.probability, 4),
+            }
+            for r in listed
+        ]
+
+    def question_json(self, question: Question, items: tuple[str, ...]) -> dict[str, Any]:
+        qtype = question.type
+        text = question.text
+        if len(items) == 1 and qtype != "single":
+            qtype = "single"
+        if qtype == "single":
+            text = self.kb.findings[items[0]].question
+        return {
+            "id": question.id,
+            "type": qtype,
+            "text": text,
+            "help": question.help,
+            "items": [
+                {
+                    "id": f,
+                    "name": self.kb.findings[f].name,
+                    "question": self.kb.findings[f].question,
+                    "choices": [{"id": c, "label": label} for c, label in CHOICE_LABELS.items()],
+                }
+                for f in items
+            ],
+        }
+
+    # --- contract: triage -------------------------------------------------------------
+    def triage(self, request: Any) -> dict[str, Any]:
+        ev = self.evaluate(request)
+        return self.triage_json(ev)
+
+    def triage_json(self, ev: Evaluation) -> dict[str, Any]:
+        d = ev.decision
+        level = self.kb.levels[d.level.value]
+        serious: dict[str, dict[str, Any]] = {}
+        for hit in d.rule_hits:
+            emergency = hit.min_level.rank >= TriageLevel.emergency.rank
+            for f in hit.findings:
+                entry = serious.setdefault(f, {
+                    "id": f, "name": self.kb.findings[f].name,
+                    "common_name": self.kb.findings[f].name, "is_emergency": emergency,
+                })
+                entry["is_emergency"] = entry["is_emergency"] or emergency
+        reasons = [h.message for h in d.rule_hits]
+        description = level.description
+        if reasons:
+            description = f"{reasons[0]} {description}"
+        extras: dict[str, Any] = {
+            "reasons": [
+                {"rule": h.rule_id, "min_level": h.min_level.value, "message": h.message,
+                 "findings": list(h.findings)}
+                for h in d.rule_hits
+            ],
+            "probabilistic_level": d.probabilistic_level.value,
+            "family": level.family,
+        }
+        if d.wells is not None:
+            extras["wells"] = {"points": d.wells.points, "likely": d.wells.likely,
+                               "items": list(d.wells.items),
+                               "alternative_as_likely": d.wells.alternative_as_likely}
+        return {
+            "triage_level": d.level.value,
+            "serious": list(serious.values()),
+            "label": level.label,
+            "description": description,
+            "extras": extras,
+        }
+
+    # --- the full result people read --------------------------------------------------
+    def assess(self, request: Any) -> dict[str, Any]:
+        """Level of care, the top conditions with their why, and what to do now."""
+        ev = self.evaluate(request)
+        ranked = ev.posterior.ranked()
+        top = ranked[:MIN_LISTED]
+        result = self.triage_json(ev)
+        result["conditions"] = [self.condition_with_why(r) for r in top]
+        lead = self.kb.guides[top[0].id]
+        result["do_now"] = [s.model_dump(mode="json") for s in lead.do_now]
+        result["seek_help"] = [s.model_dump(mode="json") for s in lead.seek_help]
+        result["kb_version"] = self.kb.content_hash
+        return result
+
+    def condition_with_why(self, r: RankedCondition) -> dict[str, Any]:
+        guide = self.kb.guides[r.id]
+        return {
+            "id": r.id,
+            "common_name": guide.common_name,
+            "name": guide.medical_name,
+            "probability": round(r.probability, 4),
+            "likelihood_words": likelihood_words(r.probability),
+            "summary": guide.summary,
+            "why": self.why(r),
+            "for": [self.describe(c) for c in r.contributions if c.factor > 1][:WHY_ITEMS],
+            "against": [self.describe(c) for c in r.contributions if c.factor < 1][:WHY_ITEMS],
+        }
+
+    def describe(self, c: Contribution) -> str:
+        name = self.kb.findings[c.finding].name
+        return name if c.choice == "present" else f"no: {name.lower()}"
+
+    def why(self, r: RankedCondition) -> str:
+        """One plain sentence: what raised and what lowered this condition most."""
+        up = [self.kb.findings[c.finding].name.lower() for c in r.contributions
+              if c.factor > 1 and c.choice == "present"][:WHY_ITEMS]
+        down_present = [self.kb.findings[c.finding].name.lower() for c in r.contributions
+                        if c.factor < 1 and c.choice == "present"][:WHY_ITEMS]
+        down_absent = [self.kb.findings[c.finding].name.lower() for c in r.contributions
+                       if c.factor < 1 and c.choice == "absent"][:WHY_ITEMS]
+        parts = []
+        if up:
+            parts.append("Points towards it: " + "; ".join(up) + ".")
+        if down_present or down_absent:
+            against = down_present + [f"you said no to '{x}'" for x in down_absent]
+            parts.append("Points away from it: " + "; ".join(against[:WHY_ITEMS]) + ".")
+        if not parts:
+            parts.append("Based mainly on how common it is at your age.")
+        return " ".join(parts)
+
+
+def likelihood_words(p: float) -> str:
+    """Words for a probability, so that a number is never the only way it is said."""
+    if p >= 0.7:
+        return "very likely"
+    if p >= 0.4:
+        return "likely"
+    if p >= 0.15:
+        return "possible"
+    if p >= 0.05:
+        return "less likely"
+    return "unlikely"

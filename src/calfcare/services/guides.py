@@ -1,0 +1,107 @@
+"""Condition guides as people read them: lists, and one guide rendered as Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from calfcare.errors import NotFoundError
+from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.schema import ConditionGuide, EvidenceLevel, Reference, Statement
+
+EVIDENCE_WORDS = {
+    EvidenceLevel.strong: "strong evidence",
+    EvidenceLevel.moderate: "moderate evidence",
+    EvidenceLevel.weak: "weak evidence",
+    EvidenceLevel.expert_opinion: "expert opinion",
+    EvidenceLevel.no_evidence: "no good evidence",
+}
+SECTIONS = (
+    ("causes", "Causes"),
+    ("complications", "Complications"),
+    ("do_now", "What to do now"),
+    ("self_care", "Looking after yourself"),
+    ("treatment_later", "What helps later"),
+    ("prevention", "Prevention"),
+    ("folk_remedies", "Popular remedies and what the evidence says"),
+)
+
+
+def list_guides(kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
+    kb = kb or load_kb()
+    return [
+        {
+            "id": g.id,
+            "common_name": g.common_name,
+            "medical_name": g.medical_name,
+            "usual_care": g.usual_care.value,
+            "usual_care_label": kb.levels[g.usual_care.value].label,
+            "summary": g.summary,
+        }
+        for g in sorted(kb.guides.values(), key=lambda g: g.common_name.lower())
+    ]
+
+
+def get_guide(condition_id: str, kb: KnowledgeBase | None = None) -> ConditionGuide:
+    kb = kb or load_kb()
+    try:
+        return kb.guides[condition_id]
+    except KeyError:
+        raise NotFoundError(
+            f"No condition called '{condition_id}'. Run `calfcare conditions` to list them."
+        ) from None
+
+
+def cite(ref: Reference) -> str:
+    """A short citation with its locator, e.g. 'Miller KC et al. 2022, doi:10.4085/...'."""
+    first = ref.authors.split(",")[0].strip()
+    more = " et al." if "," in ref.authors else ""
+    locator = (f"doi:{ref.doi}" if ref.doi else f"PMID {ref.pmid}" if ref.pmid
+               else ref.pmcid if ref.pmcid else ref.url or "")
+    return f"{first}{more} {ref.year}, {ref.journal}" + (f", {locator}" if locator else "")
+
+
+def _statement_md(st: Statement, numbers: dict[str, int]) -> str:
+    marks = ",".join(str(numbers[r]) for r in st.references if r in numbers)
+    return f"- {st.text} *({EVIDENCE_WORDS[st.evidence]}; refs {marks})*"
+
+
+def guide_markdown(condition_id: str, kb: KnowledgeBase | None = None) -> str:
+    kb = kb or load_kb()
+    g = get_guide(condition_id, kb)
+    order: list[str] = []
+    for ref in [*g.references, *(r for _, sts in _statements(g) for st in sts
+                                 for r in st.references)]:
+        if ref not in order:
+            order.append(ref)
+    numbers = {r: i + 1 for i, r in enumerate(order)}
+    out = [f"# {g.common_name}", f"*{g.medical_name}* — usual care: "
+           f"**{kb.levels[g.usual_care.value].label}**", "", g.summary, "",
+           "## A typical story", g.typical_story, "", "## Symptoms"]
+    out += [f"- {s}" for s in g.symptoms]
+    out += ["", "## What happens in the body", g.mechanism]
+    for name, title in SECTIONS:
+        sts = getattr(g, name)
+        if sts:
+            out += ["", f"## {title}"] + [_statement_md(st, numbers) for st in sts]
+    if g.kit:
+        out += ["", "## Kit"]
+        for k in g.kit:
+            product = kb.products[k.product].name if k.product in kb.products else k.product
+            marks = ",".join(str(numbers.get(r, "?")) for r in k.references)
+            out.append(f"- **{product}** ({k.verdict.replace('_', ' ')}): {k.text} "
+                       f"*({EVIDENCE_WORDS[k.evidence]}; refs {marks})*")
+    out += ["", "## When to get help"]
+    for sh in g.seek_help:
+        marks = ",".join(str(numbers.get(r, "?")) for r in sh.references)
+        out.append(f"- **{kb.levels[sh.level.value].label}** if {sh.when} *(refs {marks})*")
+    out += ["", "## Warning signs"] + [f"- {r}" for r in g.red_flags]
+    if g.related:
+        names = [kb.guides[r].common_name for r in g.related if r in kb.guides]
+        out += ["", "## Related", ", ".join(names)]
+    out += ["", "## References"]
+    out += [f"{numbers[r]}. {cite(kb.references[r])}" for r in order if r in kb.references]
+    return "\n".join(out)
+
+
+def _statements(g: ConditionGuide) -> list[tuple[str, list[Statement]]]:
+    return [(name, list(getattr(g, name))) for name, _ in SECTIONS]

@@ -1,0 +1,97 @@
+"""Turn an outside request (case format v1) into an engine `Case`, or say exactly what is wrong.
+
+Every problem raises `RequestError` naming the field (``age``, ``evidence[3].choice_id``...),
+never an exception from deep inside the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from calfcare.engine.types import Case, Choice, Mode, Sex
+from calfcare.errors import RequestError
+from calfcare.kb.loader import KnowledgeBase
+
+MIN_AGE = 1
+MAX_AGE = 120
+CHOICES: tuple[Choice, ...] = ("present", "absent", "unknown")
+SOURCES = ("initial", "suggest", "predefined", "red_flags", "question")
+MAX_EVIDENCE = 500
+_REQUEST_KEYS = {"age", "sex", "evidence", "extras", "mode"}
+_EVIDENCE_KEYS = {"id", "choice_id", "source"}
+
+
+def _age(raw: Any) -> int:
+    value = raw.get("value") if isinstance(raw, Mapping) else raw
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise RequestError("age", "must be a whole number of years")
+    if not MIN_AGE <= value <= MAX_AGE:
+        raise RequestError("age", f"must be between {MIN_AGE} and {MAX_AGE}, got {value}")
+    return value
+
+
+def _sex(raw: Any) -> Sex:
+    if raw not in ("female", "male"):
+        raise RequestError("sex", "is required and must be 'female' or 'male'")
+    return cast(Sex, raw)
+
+
+def _mode(request: Mapping[str, Any]) -> Mode:
+    extras = request.get("extras")
+    if extras is not None and not isinstance(extras, Mapping):
+        raise RequestError("extras", "must be an object")
+    raw = request.get("mode", (extras or {}).get("mode", "patient"))
+    if raw not in ("patient", "clinician"):
+        raise RequestError("mode", "must be 'patient' or 'clinician'")
+    return cast(Mode, raw)
+
+
+def _evidence(raw: Any, kb: KnowledgeBase) -> tuple[dict[str, Choice], frozenset[str]]:
+    if raw is None:
+        return {}, frozenset()
+    if not isinstance(raw, list):
+        raise RequestError("evidence", "must be a list of {id, choice_id} objects")
+    if len(raw) > MAX_EVIDENCE:
+        raise RequestError("evidence", f"has {len(raw)} entries; at most {MAX_EVIDENCE} allowed")
+    answers: dict[str, Choice] = {}
+    initial: set[str] = set()
+    for i, item in enumerate(raw):
+        where = f"evidence[{i}]"
+        if not isinstance(item, Mapping):
+            raise RequestError(where, "must be an object with 'id' and 'choice_id'")
+        unknown_keys = set(item) - _EVIDENCE_KEYS
+        if unknown_keys:
+            raise RequestError(f"{where}.{sorted(unknown_keys)[0]}", "is not a known field")
+        fid = item.get("id")
+        if not isinstance(fid, str) or fid not in kb.findings:
+            raise RequestError(f"{where}.id", f"unknown finding {fid!r}")
+        choice = item.get("choice_id")
+        if choice not in CHOICES:
+            raise RequestError(f"{where}.choice_id",
+                               f"must be one of {', '.join(CHOICES)}, got {choice!r}")
+        source = item.get("source")
+        if source is not None and source not in SOURCES:
+            raise RequestError(f"{where}.source", f"must be one of {', '.join(SOURCES)}")
+        answers[fid] = cast(Choice, choice)  # a later answer to the same finding wins
+        if source == "initial":
+            initial.add(fid)
+    return answers, frozenset(initial)
+
+
+def parse_request(request: Any, kb: KnowledgeBase) -> Case:
+    """Validate a case-format v1 request and build the engine's `Case`."""
+    if not isinstance(request, Mapping):
+        raise RequestError("(request)", "must be a JSON object with age, sex and evidence")
+    unknown = set(request) - _REQUEST_KEYS
+    if unknown:
+        raise RequestError(sorted(unknown)[0], "is not a known field")
+    if "age" not in request:
+        raise RequestError("age", "is required")
+    age = _age(request["age"])
+    sex = _sex(request.get("sex"))
+    answers, initial = _evidence(request.get("evidence"), kb)
+    return Case(age=age, sex=sex, answers=answers, initial=initial, mode=_mode(request))

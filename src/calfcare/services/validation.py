@@ -1,0 +1,137 @@
+"""Score the assessment on a folder of vignettes, for a clinical safety reviewer.
+
+The figures and their definitions are those of case-format v1 ("How a vignette is scored"):
+static (all evidence at once) and interview (a simulated patient answers the questions).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calfcare.errors import CalfcareError
+from calfcare.kb.schema import TriageLevel
+from calfcare.services.assessment import Assessor
+
+MAX_QUESTIONS = 40
+RANK = {lv.value: lv.rank for lv in TriageLevel}
+EMERGENCY = TriageLevel.emergency.rank
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ranked: list[str]
+    level: str
+    asked: int
+
+
+def load_vignettes(folder: Path) -> list[dict[str, Any]]:
+    paths = sorted(folder.glob("*.json"))
+    if not paths:
+        raise CalfcareError(f"no *.json vignettes in {folder}")
+    cases = []
+    for p in paths:
+        try:
+            cases.append(json.loads(p.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as exc:
+            raise CalfcareError(
+                f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    return cases
+
+
+class Scorer:
+    def __init__(self, assessor: Assessor) -> None:
+        self.assessor = assessor
+        self.who = {f.id: f.who for f in assessor.kb.findings.values()}
+
+    def oracle(self, case: dict[str, Any], fid: str) -> str:
+        choice = case["evidence"].get(fid)
+        if choice is not None:
+            return str(choice)
+        return "absent" if self.who.get(fid) == "patient" else "unknown"
+
+    def answer(self, case: dict[str, Any], question: dict[str, Any]) -> list[dict[str, str]]:
+        out, chosen = [], False
+        for item in question["items"]:
+            choice = self.oracle(case, item["id"])
+            if question["type"] == "group_single" and choice == "present":
+                choice = "unknown" if chosen else "present"
+                chosen = True
+            out.append({"id": item["id"], "choice_id": choice})
+        return out
+
+    @staticmethod
+    def request(case: dict[str, Any], evidence: list[dict[str, str]]) -> dict[str, Any]:
+        return {"age": case["age"], "sex": case["sex"], "evidence": evidence}
+
+    def static(self, case: dict[str, Any]) -> Outcome:
+        initial = set(case.get("initial", []))
+        ev = [{"id": k, "choice_id": v, **({"source": "initial"} if k in initial else {})}
+              for k, v in case["evidence"].items()]
+        req = self.request(case, ev)
+        ranked = [c["id"] for c in self.assessor.diagnose(req)["conditions"]]
+        return Outcome(ranked, self.assessor.triage(req)["triage_level"], 0)
+
+    def interview(self, case: dict[str, Any]) -> Outcome:
+        ev = [{"id": k, "choice_id": "present", "source": "initial"}
+              for k in case.get("initial", [])]
+        asked = 0
+        while True:
+            out = self.assessor.diagnose(self.request(case, ev))
+            if out["should_stop"] or not out["question"] or asked >= MAX_QUESTIONS:
+                break
+            ev += self.answer(case, out["question"])
+            asked += 1
+        ranked = [c["id"] for c in out["conditions"]]
+        return Outcome(ranked, self.assessor.triage(self.request(case, ev))["triage_level"], asked)
+
+
+def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
+          ) -> tuple[dict[str, Any], list[str]]:
+    n = len(cases)
+    top1 = top3 = exact = under = missed = n_emerg = sc_to_er = n_sc = 0
+    questions: list[int] = []
+    misses: list[str] = []
+    for case in cases:
+        exp = case["expected"]
+        out = run(case)
+        questions.append(out.asked)
+        lowest_ok = min(RANK[t] for t in exp["triage"])
+        top1 += out.ranked[:1] == [exp["condition"]]
+        top3 += exp["condition"] in out.ranked[:3]
+        exact += out.level == exp["triage"][0]
+        is_under = RANK[out.level] < lowest_ok
+        under += is_under
+        if RANK[exp["triage"][0]] >= EMERGENCY:
+            n_emerg += 1
+            missed += RANK[out.level] < EMERGENCY
+        if exp["triage"][0] == "self_care":
+            n_sc += 1
+            sc_to_er += RANK[out.level] >= EMERGENCY
+        if out.ranked[:1] != [exp["condition"]] or out.level != exp["triage"][0]:
+            misses.append(f"{case['id']}: expected {exp['condition']} / {exp['triage'][0]}, "
+                          f"got {out.ranked[:3]} / {out.level}"
+                          f"{'  UNDER-TRIAGE' if is_under else ''}")
+    figures = {
+        "cases": n, "top1": round(top1 / n, 3), "top3": round(top3 / n, 3),
+        "triage_exact": round(exact / n, 3), "under_triage": under,
+        "emergencies_missed": missed, "emergency_cases": n_emerg,
+        "self_care_sent_to_emergency": sc_to_er, "self_care_cases": n_sc,
+        "questions_median": statistics.median(questions), "questions_max": max(questions),
+    }
+    return figures, misses
+
+
+def validate_folder(folder: Path, assessor: Assessor) -> dict[str, Any]:
+    """Static and interview figures, with the misses of each, for every vignette in `folder`."""
+    cases = load_vignettes(folder)
+    scorer = Scorer(assessor)
+    report: dict[str, Any] = {}
+    for name, run in (("static", scorer.static), ("interview", scorer.interview)):
+        figures, misses = score(cases, run)
+        report[name] = {"figures": figures, "misses": misses}
+    return report

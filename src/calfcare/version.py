@@ -1,0 +1,8 @@
+"""The package version, kept in one place."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("calfcare")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
