@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from calfcare.cli import assess, info, kb
+from calfcare.cli import assess, info, kb, serve
 
 app = typer.Typer(
     name="calfcare",
@@ -24,6 +24,7 @@ app.command("assess")(assess.assess)
 app.command("validate")(assess.validate)
 app.command("conditions")(info.conditions)
 app.command("explain")(info.explain)
+app.command("serve")(serve.serve)
 app.add_typer(kb.app, name="kb")
 
 

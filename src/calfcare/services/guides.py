@@ -65,14 +65,36 @@ def _statement_md(st: Statement, numbers: dict[str, int]) -> str:
     return f"- {st.text} *({EVIDENCE_WORDS[st.evidence]}; refs {marks})*"
 
 
+def reference_order(g: ConditionGuide) -> list[str]:
+    """Every reference a guide cites, in a stable order for numbering."""
+    order: list[str] = []
+    cited = [*g.references, *(r for _, sts in _statements(g) for st in sts for r in st.references),
+             *(r for k in g.kit for r in k.references),
+             *(r for sh in g.seek_help for r in sh.references)]
+    for ref in cited:
+        if ref not in order:
+            order.append(ref)
+    return order
+
+
+def search_guides(query: str, kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
+    """Guides matching every word of `query`, best matches (names) first."""
+    kb = kb or load_kb()
+    words = [w for w in query.lower().split() if w]
+    scored = []
+    for item in list_guides(kb):
+        g = kb.guides[item["id"]]
+        names = f"{g.common_name} {g.medical_name} {g.id.replace('_', ' ')}".lower()
+        body = " ".join([g.summary, g.typical_story, *g.symptoms, *g.red_flags]).lower()
+        if all(w in names or w in body for w in words):
+            scored.append((-sum(w in names for w in words), item["common_name"].lower(), item))
+    return [item for *_, item in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
 def guide_markdown(condition_id: str, kb: KnowledgeBase | None = None) -> str:
     kb = kb or load_kb()
     g = get_guide(condition_id, kb)
-    order: list[str] = []
-    for ref in [*g.references, *(r for _, sts in _statements(g) for st in sts
-                                 for r in st.references)]:
-        if ref not in order:
-            order.append(ref)
+    order = reference_order(g)
     numbers = {r: i + 1 for i, r in enumerate(order)}
     out = [f"# {g.common_name}", f"*{g.medical_name}* — usual care: "
            f"**{kb.levels[g.usual_care.value].label}**", "", g.summary, "",

@@ -1,0 +1,3 @@
+from calfcare.cli import main
+
+main()

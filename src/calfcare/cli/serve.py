@@ -1,0 +1,25 @@
+"""`calfcare serve`: the web application on uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (CALFCARE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (CALFCARE_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Start the web application (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from calfcare.settings import load_settings
+
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = load_settings(**overrides)
+    typer.echo(f"calfcare on http://{settings.host}:{settings.port} "
+               f"(database {settings.database_url.split('@')[-1]})")
+    uvicorn.run("calfcare.web.asgi:app", host=settings.host, port=settings.port,
+                workers=workers, log_level="warning", proxy_headers=True)

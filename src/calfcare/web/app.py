@@ -1,0 +1,110 @@
+"""The web application: `create_app(settings)` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
+
+from calfcare.errors import RequestError
+from calfcare.settings import Settings, load_settings
+from calfcare.version import __version__
+from calfcare.web.context import WebContext
+from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
+from calfcare.web.routes import api, assess, pages
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="calfcare",
+        version=__version__,
+        description="Assessment of calf cramp and calf pain (case format v1). Information, "
+                    "not a diagnosis.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = WebContext.build(settings, HERE / "templates")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(assess.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestError)
+    async def _request_error(request: Request, exc: RequestError) -> JSONResponse:
+        loc: list[Any] = ["body", *_field_path(exc.field)]
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": loc, "msg": exc.message, "type": "value_error", "field": exc.field}]})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for err in exc.errors():
+            loc = [x for x in err.get("loc", ()) if not _is_union_tag(x)]
+            if err.get("type") == "json_invalid":
+                loc, err = ["body"], {**err, "msg": "Request body is not valid JSON"}
+            field = _field_name(loc[1:])
+            if field in seen:
+                continue
+            seen.add(field)
+            detail.append({"loc": loc, "msg": err.get("msg", "invalid"),
+                           "type": err.get("type", "value_error"), "field": field})
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if _wants_html(request) and exc.status_code == 404:
+            ctx: WebContext = request.app.state.ctx
+            return HTMLResponse(ctx.render(request, "not_found.html", {}), status_code=404)
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
+                            headers=getattr(exc, "headers", None))
+
+
+def _field_path(field: str) -> list[Any]:
+    """'evidence[2].choice_id' -> ['evidence', 2, 'choice_id']."""
+    out: list[Any] = []
+    for part in field.replace("]", "").split("."):
+        name, _, index = part.partition("[")
+        if name:
+            out.append(name)
+        if index.isdigit():
+            out.append(int(index))
+    return out
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic adds the union member's name ('constrained-int', 'AgeObject') to a location."""
+    return isinstance(part, str) and (not part.isidentifier() or part != part.lower())
+
+
+def _field_name(loc: list[Any]) -> str:
+    """['evidence', 2, 'choice_id'] -> 'evidence[2].choice_id', as RequestError names fields."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(body)"

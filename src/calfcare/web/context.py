@@ -1,0 +1,64 @@
+"""What every request handler needs, built once per app: settings, services, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+
+from calfcare.kb.loader import KnowledgeBase
+from calfcare.services.assessment import Assessor
+from calfcare.settings import Settings
+from calfcare.storage.db import make_engine
+from calfcare.version import __version__
+
+
+@dataclass(frozen=True)
+class WebContext:
+    settings: Settings
+    assessor: Assessor
+    engine: Engine
+    templates: Environment
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.assessor.kb
+
+    @classmethod
+    def build(cls, settings: Settings, template_dir: Path) -> WebContext:
+        env = Environment(loader=FileSystemLoader(template_dir),
+                          autoescape=select_autoescape(["html"]), trim_blocks=True,
+                          lstrip_blocks=True)
+        assessor = Assessor()
+        env.globals.update(version=__version__, kb_version=assessor.kb.content_hash,
+                           levels=assessor.kb.levels)
+        env.filters["percent"] = _percent
+        env.filters["evidence_words"] = _evidence_words
+        return cls(settings=settings, assessor=assessor, engine=make_engine(settings.database_url),
+                   templates=env)
+
+    def render(self, request: Request, name: str, data: dict[str, Any]) -> str:
+        return self.templates.get_template(name).render(request=request, **data)
+
+
+def _percent(p: float) -> str:
+    return "less than 1%" if p < 0.005 else f"{p:.0%}"
+
+
+EVIDENCE_WORDS = {
+    "strong": "Strong evidence", "moderate": "Moderate evidence", "weak": "Weak evidence",
+    "expert_opinion": "Expert opinion", "no_evidence": "No good evidence",
+}
+
+
+def _evidence_words(level: Any) -> str:
+    return EVIDENCE_WORDS.get(getattr(level, "value", level), str(level))
+
+
+def get_ctx(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx

@@ -1,0 +1,70 @@
+"""The web interview's state, carried in the page itself so that no server memory is needed.
+
+The state (age, sex and the answers given, step by step) travels as a hidden form field,
+base64url-encoded JSON. It is the person's own data and is checked again on every request by
+the same validation as the API, so a tampered state only ever yields a clear error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from calfcare.errors import RequestError
+
+MAX_STATE_BYTES = 32 * 1024
+
+
+@dataclass
+class InterviewState:
+    age: int
+    sex: str
+    steps: list[list[dict[str, str]]] = field(default_factory=list)
+    acknowledged: str = ""  # the emergency level the person has already been shown
+
+    def evidence(self) -> list[dict[str, str]]:
+        return [e for step in self.steps for e in step]
+
+    def request(self) -> dict[str, Any]:
+        return {"age": self.age, "sex": self.sex, "evidence": self.evidence()}
+
+    def encode(self) -> str:
+        raw = json.dumps({"a": self.age, "s": self.sex, "t": self.steps, "k": self.acknowledged},
+                         separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> InterviewState:
+        if not token or len(token) > MAX_STATE_BYTES:
+            raise RequestError("state", "the interview could not be read; please start again")
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = json.loads(raw)
+            state = cls(age=data["a"], sex=data["s"], steps=data["t"], acknowledged=data["k"])
+        except (binascii.Error, ValueError, KeyError, TypeError):
+            raise RequestError("state", "the interview could not be read; please start "
+                                        "again") from None
+        if not isinstance(state.steps, list) or not all(isinstance(s, list) for s in state.steps):
+            raise RequestError("state", "the interview could not be read; please start again")
+        return state
+
+
+def answers_from_form(form: dict[str, list[str]], items: list[str], qtype: str
+                      ) -> list[dict[str, str]]:
+    """Evidence for one answered question from the submitted form fields."""
+    if qtype == "single":
+        fid = items[0]
+        choice = (form.get("choice") or [""])[0]
+        if choice not in ("present", "absent", "unknown"):
+            raise RequestError("choice", "Choose Yes, No or I don't know")
+        return [{"id": fid, "choice_id": choice}]
+    if (form.get("dont_know") or [""])[0] == "1":
+        return [{"id": f, "choice_id": "unknown"} for f in items]
+    ticked = set(form.get("present", []))
+    unknown = ticked - set(items)
+    if unknown:
+        raise RequestError("present", "an answer did not belong to this question")
+    return [{"id": f, "choice_id": "present" if f in ticked else "absent"} for f in items]

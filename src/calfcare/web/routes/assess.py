@@ -1,0 +1,174 @@
+"""The assessment in the browser: one question per page, works with JavaScript off."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from calfcare.errors import RequestError
+from calfcare.kb.schema import TriageLevel
+from calfcare.web.context import WebContext, get_ctx
+from calfcare.web.interview import InterviewState, answers_from_form
+
+router = APIRouter(prefix="/assess", include_in_schema=False)
+Ctx = Annotated[WebContext, Depends(get_ctx)]
+EMERGENCY = TriageLevel.emergency.rank
+RANK = {lv.value: lv.rank for lv in TriageLevel}
+TYPICAL_QUESTIONS = 8
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    out: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        out.setdefault(key, []).append(str(value))
+    return out
+
+
+def _page(ctx: WebContext, request: Request, name: str, data: dict[str, Any],
+          status: int = 200) -> HTMLResponse:
+    return HTMLResponse(ctx.render(request, name, data), status_code=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def about(request: Request, ctx: Ctx) -> HTMLResponse:
+    return _page(ctx, request, "assess_about.html", {"errors": {}, "values": {}})
+
+
+@router.post("/about", response_class=HTMLResponse)
+async def about_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    age_raw = (form.get("age") or [""])[0].strip()
+    sex = (form.get("sex") or [""])[0]
+    errors: dict[str, str] = {}
+    if not age_raw.isdigit() or not 1 <= int(age_raw) <= 120:
+        errors["age"] = "Enter your age in years, as a whole number from 1 to 120"
+    if sex not in ("female", "male"):
+        errors["sex"] = "Select female or male"
+    if errors:
+        return _page(ctx, request, "assess_about.html",
+                     {"errors": errors, "values": {"age": age_raw, "sex": sex}}, status=422)
+    state = InterviewState(age=int(age_raw), sex=sex)
+    return _start_page(ctx, request, state, {})
+
+
+def _start_page(ctx: WebContext, request: Request, state: InterviewState,
+                errors: dict[str, str], status: int = 200) -> HTMLResponse:
+    return _page(ctx, request, "assess_start.html",
+                 {"state": state.encode(), "options": ctx.kb.start_options, "errors": errors},
+                 status=status)
+
+
+@router.post("/start", response_class=HTMLResponse)
+async def start_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    state = _state(form)
+    if state is None:
+        return _broken(ctx, request)
+    picks = [p for p in form.get("start", []) if p.isdigit()
+             and 0 <= int(p) < len(ctx.kb.start_options)]
+    if not picks:
+        return _start_page(ctx, request, state,
+                           {"start": "Select at least one thing that brings you here"}, 422)
+    findings: list[str] = []
+    for p in picks:
+        for f in ctx.kb.start_options[int(p)].findings:
+            if f not in findings:
+                findings.append(f)
+    state.steps = [[{"id": f, "choice_id": "present", "source": "initial"} for f in findings]]
+    return _next(ctx, request, state)
+
+
+@router.post("/answer", response_class=HTMLResponse)
+async def answer_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    state = _state(form)
+    if state is None:
+        return _broken(ctx, request)
+    items = [i for i in (form.get("items") or [""])[0].split(",") if i]
+    qtype = (form.get("qtype") or ["group_multiple"])[0]
+    try:
+        answers = answers_from_form(form, items, qtype)
+        ctx.assessor.evaluate({**state.request(), "evidence": [*state.evidence(), *answers]})
+    except RequestError as exc:
+        if exc.field in ("choice", "present"):
+            return _next(ctx, request, state, error=exc.message)
+        return _broken(ctx, request)
+    state.steps.append(answers)
+    return _next(ctx, request, state)
+
+
+@router.post("/back", response_class=HTMLResponse)
+async def back_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    state = _state(form)
+    if state is None:
+        return _broken(ctx, request)
+    if len(state.steps) <= 1:
+        state.steps = []
+        state.acknowledged = ""
+        return _start_page(ctx, request, state, {})
+    state.steps.pop()
+    state.acknowledged = ""
+    return _next(ctx, request, state)
+
+
+@router.post("/continue", response_class=HTMLResponse)
+async def continue_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    state = _state(form)
+    if state is None:
+        return _broken(ctx, request)
+    state.acknowledged = ctx.assessor.triage(state.request())["triage_level"]
+    return _next(ctx, request, state)
+
+
+@router.post("/summary", response_class=HTMLResponse)
+async def summary_submit(request: Request, ctx: Ctx) -> HTMLResponse:
+    form = await _form(request)
+    state = _state(form)
+    if state is None or not state.steps:
+        return _broken(ctx, request)
+    result = ctx.assessor.assess(state.request())
+    answered = [(ctx.kb.findings[e["id"]].name, e["choice_id"]) for e in state.evidence()]
+    return _page(ctx, request, "summary.html",
+                 {"result": result, "state": state, "answered": answered})
+
+
+def _state(form: dict[str, list[str]]) -> InterviewState | None:
+    try:
+        state = InterviewState.decode((form.get("state") or [""])[0])
+    except RequestError:
+        return None
+    return state
+
+
+def _broken(ctx: WebContext, request: Request) -> HTMLResponse:
+    return _page(ctx, request, "assess_broken.html", {}, status=400)
+
+
+def _next(ctx: WebContext, request: Request, state: InterviewState,
+          error: str | None = None) -> HTMLResponse:
+    try:
+        out = ctx.assessor.diagnose(state.request())
+        tri = ctx.assessor.triage(state.request())
+    except RequestError:
+        return _broken(ctx, request)
+    level = tri["triage_level"]
+    if RANK[level] >= EMERGENCY and RANK.get(state.acknowledged, -1) < RANK[level]:
+        return _page(ctx, request, "emergency.html", {"triage": tri, "state": state.encode()})
+    if out["should_stop"]:
+        result = ctx.assessor.assess(state.request())
+        guides = {c["id"]: ctx.kb.guides[c["id"]] for c in result["conditions"]}
+        lead = ctx.kb.guides[result["conditions"][0]["id"]]
+        return _page(ctx, request, "result.html",
+                     {"result": result, "state": state.encode(), "lead": lead,
+                      "guides": guides, "references": ctx.kb.references})
+    asked = out["extras"]["questions_asked"]
+    progress = min(95, round(100 * asked / (asked + max(2, TYPICAL_QUESTIONS - asked))))
+    return _page(ctx, request, "question.html",
+                 {"question": out["question"], "state": state.encode(), "number": asked + 1,
+                  "progress": progress, "error": error},
+                 status=422 if error else 200)

@@ -1,0 +1,30 @@
+/* Progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+  // Live filter on the condition index (the server-side search still works without it).
+  var input = document.querySelector("input[data-filter]");
+  if (input) {
+    var items = document.querySelectorAll(input.getAttribute("data-filter"));
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      items.forEach(function (li) {
+        var text = li.getAttribute("data-search") || "";
+        li.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+    });
+  }
+  // "I don't know" and the item checkboxes exclude each other.
+  var dontKnow = document.querySelector("input.dont-know");
+  if (dontKnow) {
+    var checks = document.querySelectorAll("input.item-check");
+    dontKnow.addEventListener("change", function () {
+      if (dontKnow.checked) { checks.forEach(function (c) { c.checked = false; }); }
+    });
+    checks.forEach(function (c) {
+      c.addEventListener("change", function () { if (c.checked) { dontKnow.checked = false; } });
+    });
+  }
+  // Move focus to an error summary so that screen readers announce it.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+})();
