@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck kb-check unit bench clean
+.PHONY: run test lint typecheck kb-check unit bench clean browser-deps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +26,17 @@ typecheck: $(STAMP)
 kb-check: $(STAMP)
 	$(BIN)/calfcare kb check
 
-unit: $(STAMP)
+# Debian's Chromium for the browser tests (never a browser download), and axe-core from npm.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || \
+	  npm install --no-audit --no-fund --silent --prefix tests/browser
+
+unit: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck kb-check unit

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,7 +43,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(assess.router)
     _install_error_handlers(app)
+    _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
     return app
+
+
+def _publish_vocabulary(app: FastAPI, finding_ids: list[str]) -> None:
+    """List the finding ids as an enum in /openapi.json, so clients can validate against it."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            prop = schema["components"]["schemas"]["EvidenceIn"]["properties"]["id"]
+            prop["enum"] = finding_ids
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _wants_html(request: Request) -> bool:
@@ -75,6 +92,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):
+            return JSONResponse(status_code=422, content={"detail": [
+                {"loc": ["body"], "msg": "Request body could not be read as UTF-8 JSON",
+                 "type": "json_invalid", "field": "(body)"}]})
         if _wants_html(request) and exc.status_code == 404:
             ctx: WebContext = request.app.state.ctx
             return HTMLResponse(ctx.render(request, "not_found.html", {}), status_code=404)

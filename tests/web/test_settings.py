@@ -1,0 +1,31 @@
+"""Settings come from CALFCARE_ environment variables; SQLite in the data directory by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from calfcare.cli import app
+from calfcare.settings import load_settings
+
+
+def test_defaults_to_sqlite_in_the_data_dir(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALFCARE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CALFCARE_DATABASE_URL", raising=False)
+    s = load_settings()
+    assert s.data_dir == tmp_path
+    assert s.database_url == f"sqlite:///{tmp_path / 'calfcare.db'}"
+
+
+def test_database_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALFCARE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/test")
+    assert load_settings().database_url.startswith("postgresql+psycopg://")
+
+
+def test_serve_is_a_command() -> None:
+    out = CliRunner().invoke(app, ["serve", "--help"])
+    assert out.exit_code == 0
+    assert "--port" in out.output
