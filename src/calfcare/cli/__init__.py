@@ -28,8 +28,9 @@ app.command("serve")(serve.serve)
 app.add_typer(kb.app, name="kb")
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")
                        ] = False,
 ) -> None:
@@ -37,6 +38,9 @@ def _root(
         from calfcare.version import __version__
 
         typer.echo(f"calfcare {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit()
 
 

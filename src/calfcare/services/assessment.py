@@ -120,16 +120,18 @@ class Assessor:
                     "common_name": self.kb.findings[f].name, "is_emergency": emergency,
                 })
                 entry["is_emergency"] = entry["is_emergency"] or emergency
-        reasons = [h.message for h in d.rule_hits]
-        description = level.description
-        if reasons:
-            description = f"{reasons[0]} {description}"
+        reasons = [
+            {"rule": h.rule_id, "min_level": h.min_level.value, "message": h.message,
+             "findings": list(h.findings)}
+            for h in d.rule_hits
+        ]
+        if d.probabilistic_level == d.level and all(
+                h.min_level.rank < d.level.rank for h in d.rule_hits):
+            reasons.insert(0, self._probability_reason(ev))
+        at_level = [r["message"] for r in reasons if r["min_level"] == d.level.value]
+        description = f"{at_level[0]} {level.description}" if at_level else level.description
         extras: dict[str, Any] = {
-            "reasons": [
-                {"rule": h.rule_id, "min_level": h.min_level.value, "message": h.message,
-                 "findings": list(h.findings)}
-                for h in d.rule_hits
-            ],
+            "reasons": reasons,
             "probabilistic_level": d.probabilistic_level.value,
             "family": level.family,
         }
@@ -144,6 +146,21 @@ class Assessor:
             "description": description,
             "extras": extras,
         }
+
+    def _probability_reason(self, ev: Evaluation) -> dict[str, Any]:
+        """Why the probabilities alone set the level: the likeliest cause that needs it."""
+        level = ev.decision.level
+        ranked = ev.posterior.ranked()
+        lead = next((r for r in ranked
+                     if self.kb.guides[r.id].usual_care.rank >= level.rank), ranked[0])
+        name = _in_sentence(self.kb.guides[lead.id].common_name)
+        if level == TriageLevel.self_care:
+            message = f"Your answers fit {name}, which you can usually look after yourself."
+        else:
+            message = (f"Your answers fit {name} ({likelihood_words(lead.probability)}), "
+                       "which needs this level of care.")
+        return {"rule": "probabilities", "min_level": level.value, "message": message,
+                "findings": []}
 
     # --- the full result people read --------------------------------------------------
     def assess(self, request: Any) -> dict[str, Any]:
@@ -194,6 +211,11 @@ class Assessor:
         if not parts:
             parts.append("Based mainly on how common it is at your age.")
         return " ".join(parts)
+
+
+def _in_sentence(name: str) -> str:
+    """'Calf strain' -> 'calf strain', but 'DVT ...' stays as it is."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def likelihood_words(p: float) -> str:
