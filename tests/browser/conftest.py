@@ -185,10 +185,10 @@ def page_kind(page: Any) -> str:
     }"""))
 
 
-def submit(page: Any, name: str = "Continue") -> None:
+def submit(page: Any, name: str = "Continue", *, exact: bool = True) -> None:
     """Press a submit button and wait for the next page to load."""
     with page.expect_navigation(wait_until="load"):
-        page.get_by_role("button", name=name, exact=True).click()
+        page.get_by_role("button", name=name, exact=exact).click()
 
 
 def begin_interview(page: Any, age: int, sex: str, starts: list[str]) -> None:

@@ -167,7 +167,7 @@ def _next(ctx: WebContext, request: Request, state: InterviewState,
                      {"result": result, "state": state.encode(), "lead": lead,
                       "guides": guides, "references": ctx.kb.references})
     asked = out["extras"]["questions_asked"]
-    progress = min(95, round(100 * asked / (asked + max(2, TYPICAL_QUESTIONS - asked))))
+    progress = min(95, round(100 * (asked + 0.5) / (asked + max(2, TYPICAL_QUESTIONS - asked))))
     return _page(ctx, request, "question.html",
                  {"question": out["question"], "state": state.encode(), "number": asked + 1,
                   "progress": progress, "error": error},
