@@ -4,6 +4,12 @@ Starts `uvicorn calfcare.web.asgi:app` (one worker) in a subprocess with a tempo
 CALFCARE_DATA_DIR, then drives it from this process with asyncio + httpx (32 concurrent
 clients by default, 127.0.0.1 only): a warm-up, then a fixed duration per scenario.
 
+Each virtual client has its own httpx.AsyncClient and keep-alive connection (32 connections
+in all). `--pool shared` uses one AsyncClient with a 32-connection pool instead; that pool
+costs the load generator about 3x more CPU per request than the server spends, so it mostly
+measures httpx. The server's CPU per request and both processes' CPU use are printed so a
+client-bound run can be recognised (load generator near 1.0 core).
+
 Scenarios:
     diagnosis  POST /api/v1/diagnosis, requests built from tests/vignettes/dev/*.json
                (the first 2 findings of each vignette, and its full evidence);
@@ -27,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import socket
 import subprocess
@@ -34,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import cycle
 from pathlib import Path
@@ -47,7 +54,7 @@ VIGNETTES = sorted((ROOT / "tests" / "vignettes" / "dev").glob("*.json"))
 HOST = "127.0.0.1"
 HTML_PATHS = ["/", "/conditions", "/conditions/calf_muscle_strain", "/assess"]
 STARTUP_TIMEOUT_S = 30.0
-REQUEST_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 10.0  # bounds each request; a scenario lasts at most seconds + this
 SAMPLE_EVERY_S = 0.05
 
 DIAGNOSIS_P95_MS = 50.0
@@ -77,6 +84,9 @@ class Result:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    server_cpu_ms_per_request: float  # server CPU time / requests: the app's cost
+    server_cpu_util: float  # server CPU seconds per second; 1.0 = one core busy
+    client_cpu_util: float  # the same for this load generator; near 1.0 = client-bound
     first_error: str = ""
 
 
@@ -227,6 +237,24 @@ class MemorySampler:
 
 
 # --- load ----------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0.0 if unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop (installed with uvicorn[standard]) makes the load generator cheaper; else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 async def send(client: httpx.AsyncClient, call: Call, rec: Recorder) -> None:
     t0 = time.perf_counter()
     try:
@@ -244,48 +272,70 @@ async def send(client: httpx.AsyncClient, call: Call, rec: Recorder) -> None:
 async def client_loop(client: httpx.AsyncClient, calls: list[Call], offset: int,
                       deadline: float, rec: Recorder) -> None:
     """One client: send the calls in turn (starting at `offset`) until the deadline."""
-    ordered = calls[offset % len(calls):] + calls[:offset % len(calls)]
-    for call in cycle(ordered):
+    start = offset % len(calls)
+    for call in cycle(calls[start:] + calls[:start]):
         if time.perf_counter() >= deadline:
             return
         await send(client, call, rec)
 
 
-async def load_phase(client: httpx.AsyncClient, calls: list[Call], clients: int,
+async def load_phase(clients: list[httpx.AsyncClient], calls: list[Call],
                      seconds: float) -> tuple[Recorder, float]:
-    """Run `clients` concurrent clients for `seconds`; return what they saw and the duration."""
+    """Run one loop per client for `seconds`; return what they saw and the duration."""
     rec = Recorder()
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    await asyncio.gather(*(client_loop(client, calls, i, deadline, rec)
-                           for i in range(clients)))
+    await asyncio.gather(*(client_loop(c, calls, i, deadline, rec)
+                           for i, c in enumerate(clients)))
     return rec, time.perf_counter() - t0
+
+
+async def open_clients(stack: contextlib.AsyncExitStack, base_url: str, count: int,
+                       pool: str) -> list[httpx.AsyncClient]:
+    """`count` virtual clients with `count` connections in all: one AsyncClient each
+    ("per-client"), or one AsyncClient with a pool of `count` connections ("shared")."""
+    def make(connections: int) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=connections,
+                              max_keepalive_connections=connections)
+        return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S)
+
+    if pool == "shared":
+        return [await stack.enter_async_context(make(count))] * count
+    return [await stack.enter_async_context(make(1)) for _ in range(count)]
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
     """Nearest-rank percentile of an ascending list (0.0 when empty)."""
     if not sorted_values:
         return 0.0
-    rank = max(1, round(q / 100 * len(sorted_values) + 0.5))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
 
 
-def summarise(name: str, rec: Recorder, elapsed: float) -> Result:
+def summarise(name: str, rec: Recorder, elapsed: float, server_cpu: float,
+              client_cpu: float) -> Result:
     lat = sorted(rec.latencies_ms)
     return Result(name=name, requests=rec.requests, errors=rec.errors, seconds=elapsed,
                   throughput=rec.requests / elapsed if elapsed else 0.0,
                   p50_ms=percentile(lat, 50), p95_ms=percentile(lat, 95),
-                  p99_ms=percentile(lat, 99), first_error=rec.first_error)
+                  p99_ms=percentile(lat, 99),
+                  server_cpu_ms_per_request=1000 * server_cpu / max(rec.requests, 1),
+                  server_cpu_util=server_cpu / elapsed if elapsed else 0.0,
+                  client_cpu_util=client_cpu / elapsed if elapsed else 0.0,
+                  first_error=rec.first_error)
 
 
-async def run_scenario(base_url: str, name: str, calls: list[Call], clients: int,
-                       warmup: float, seconds: float) -> Result:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits,
-                                 timeout=REQUEST_TIMEOUT_S) as client:
-        await load_phase(client, calls, clients, warmup)
-        rec, elapsed = await load_phase(client, calls, clients, seconds)
-    return summarise(name, rec, elapsed)
+async def run_scenario(base_url: str, server_pid: int, name: str, calls: list[Call],
+                       opts: argparse.Namespace) -> Result:
+    """Warm up, then measure `opts.seconds` of load with `opts.clients` concurrent clients."""
+    async with contextlib.AsyncExitStack() as stack:
+        clients = await open_clients(stack, base_url, opts.clients, opts.pool)
+        await load_phase(clients, calls, opts.warmup)
+        server0, client0 = cpu_seconds(server_pid), time.process_time()
+        rec, elapsed = await load_phase(clients, calls, opts.seconds)
+        server_cpu = cpu_seconds(server_pid) - server0
+        client_cpu = time.process_time() - client0
+    return summarise(name, rec, elapsed, server_cpu, client_cpu)
 
 
 # --- report --------------------------------------------------------------------------------
@@ -316,6 +366,8 @@ def print_result(r: Result) -> None:
     print(f"{r.name:10s} requests={r.requests:6d} errors={r.errors:4d} "
           f"throughput={r.throughput:8.1f} req/s  p50={r.p50_ms:7.2f} ms "
           f"p95={r.p95_ms:7.2f} ms  p99={r.p99_ms:7.2f} ms")
+    print(f"{'':10s} server CPU {r.server_cpu_ms_per_request:.2f} ms/request; CPU use: "
+          f"server {r.server_cpu_util:.2f} core, load generator {r.client_cpu_util:.2f} core")
     if r.first_error:
         print(f"{'':10s} first error: {r.first_error}")
 
@@ -341,6 +393,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="warm-up duration per scenario, not measured (default 2)")
     parser.add_argument("--clients", type=int, default=32,
                         help="concurrent clients and connection limit (default 32, min 32)")
+    parser.add_argument("--pool", choices=("per-client", "shared"), default="per-client",
+                        help="one AsyncClient per virtual client (default), or one shared "
+                             "AsyncClient with a pool of --clients connections")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON line with all figures at the end")
     args = parser.parse_args(argv)
@@ -355,15 +410,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = scenarios()
     results: dict[str, Result] = {}
+    loop_factory = event_loop_factory()
+    loop_name = "uvloop" if loop_factory else "asyncio"
     with running_server() as (base_url, proc, startup_s):
         print(f"server     pid={proc.pid} {base_url} ready in {startup_s:.2f} s; "
-              f"clients={args.clients} warm-up={args.warmup:g} s measured={args.seconds:g} s "
-              f"per scenario; {len(plan['diagnosis'])} diagnosis bodies from "
-              f"{len(VIGNETTES)} vignettes")
-        with MemorySampler(proc.pid) as memory:
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+        print(f"load       clients={args.clients} pool={args.pool} loop={loop_name} "
+              f"warm-up={args.warmup:g} s measured={args.seconds:g} s per scenario; "
+              f"{len(plan['diagnosis'])} diagnosis bodies from {len(VIGNETTES)} vignettes")
+        with MemorySampler(proc.pid) as memory, asyncio.Runner(loop_factory=loop_factory) as run:
             for name, calls in plan.items():
-                results[name] = asyncio.run(run_scenario(
-                    base_url, name, calls, args.clients, args.warmup, args.seconds))
+                results[name] = run.run(run_scenario(base_url, proc.pid, name, calls, args))
                 print_result(results[name])
         print(f"memory     RSS after start-up={memory.start_mb:.1f} MB "
               f"peak (VmHWM)={memory.peak_mb:.1f} MB")
@@ -371,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     print_checks(items)
     if args.json:
         print(json.dumps({
-            "clients": args.clients, "warmup_s": args.warmup, "seconds": args.seconds,
+            "clients": args.clients, "pool": args.pool, "loop": loop_name,
+            "warmup_s": args.warmup, "seconds": args.seconds, "cpus": os.cpu_count(),
             "startup_s": round(startup_s, 3),
             "scenarios": {n: asdict(r) for n, r in results.items()},
             "memory_mb": {"start_rss": round(memory.start_mb, 1),
