@@ -24,7 +24,8 @@ p50/p95/p99 latency in ms. Targets, each printed PASS/FAIL:
     server peak memory (VmHWM / sampled VmRSS from /proc) <= 250 MB.
 
 A measurement, not a test: the exit code is 0 even when a target fails.
-Usage: python benchmarks/web.py [--seconds 8] [--warmup 2] [--clients 32] [--json]
+Usage: python benchmarks/web.py [--seconds 8] [--warmup 2] [--clients 32]
+                                [--pool per-client|shared] [--json]
 """
 
 from __future__ import annotations

@@ -27,12 +27,17 @@ class Posterior:
         order = np.argsort(-self.probabilities, kind="stable")
         return [self._ranked(int(j)) for j in order]
 
+    def ordered(self) -> list[tuple[str, float]]:
+        """(condition, probability), most likely first, without the explanation (fast path)."""
+        order = np.argsort(-self.probabilities, kind="stable")
+        return [(self.model.conditions[j], float(self.probabilities[j])) for j in order]
+
     def probability(self, condition: str) -> float:
         return float(self.probabilities[self.model.conditions.index(condition)])
 
     def _ranked(self, j: int) -> RankedCondition:
         m = self.model
-        names = list(m.finding_index)
+        names = m.finding_names
         contributions = []
         for i in self.present:
             factor = math.exp(m.log_p[i, j] - m.bg_log_p[i])

@@ -55,11 +55,15 @@ def expected_gain(model: Model, probs: Array, items: tuple[str, ...]) -> float:
 
 def questions_asked(model: Model, case: Case) -> int:
     """Questions whose items have all been answered, not counting the first complaint."""
-    return sum(
-        1 for cq in model.questions
-        if any(case.answered(f) and f not in case.initial for f in cq.findings)
-        and all(case.answered(f) for f in cq.findings if _askable(model, case, f))
-    )
+    answers, initial = case.answers, case.initial
+    clinician = case.mode == "clinician"
+    count = 0
+    for cq in model.questions:
+        items = cq.askable(clinician)
+        if items and all(f in answers for f in items) and any(
+                f not in initial for f in items):
+            count += 1
+    return count
 
 
 def _askable(model: Model, case: Case, finding: str) -> bool:
@@ -68,12 +72,11 @@ def _askable(model: Model, case: Case, finding: str) -> bool:
 
 def _candidates(model: Model, case: Case) -> list[tuple[CompiledQuestion, tuple[str, ...]]]:
     out = []
+    answers = case.answers
+    clinician = case.mode == "clinician"
     for cq in model.questions:
-        if not _eligible(cq, case):
-            continue
-        items = tuple(f for f in cq.findings
-                      if not case.answered(f) and _askable(model, case, f))
-        if items:
+        items = tuple(f for f in cq.askable(clinician) if f not in answers)
+        if items and _eligible(cq, case):
             out.append((cq, items))
     return out
 

@@ -18,13 +18,19 @@ from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.schema import Prior, Question, TriageLevel
 
 Array = npt.NDArray[np.float64]
+MAX_AGE = 130
 
 
 @dataclass(frozen=True)
 class CompiledQuestion:
     question: Question
     findings: tuple[str, ...]
+    patient_findings: tuple[str, ...]
     clinician_only: bool
+
+    def askable(self, clinician: bool) -> tuple[str, ...]:
+        """The items this kind of respondent can answer."""
+        return self.findings if clinician else self.patient_findings
 
 
 @dataclass(frozen=True)
@@ -40,13 +46,19 @@ class Model:
     bg_log_q: Array
     usual_rank: npt.NDArray[np.int64]  # (conditions,): rank of the usual level of care
     questions: tuple[CompiledQuestion, ...]
+    finding_names: tuple[str, ...]
+    priors_by_age: dict[tuple[int, str], Array]
 
     def prior(self, age: int, sex: str) -> Array:
         """Prior probabilities for a person of this age and sex (sums to 1)."""
-        weights = np.array([_prior_weight(self.kb.priors[c], age, sex) for c in self.conditions],
-                           dtype=np.float64)
-        normalised: Array = weights / weights.sum()
-        return normalised
+        key = (min(max(age, 0), MAX_AGE), sex)
+        cached = self.priors_by_age.get(key)
+        if cached is None:
+            weights = np.array([_prior_weight(self.kb.priors[c], key[0], sex)
+                                for c in self.conditions], dtype=np.float64)
+            cached = weights / weights.sum()
+            self.priors_by_age[key] = cached
+        return cached
 
 
 def _prior_weight(prior: Prior, age: int, sex: str) -> float:
@@ -70,6 +82,8 @@ def compile_model(kb: KnowledgeBase) -> Model:
         CompiledQuestion(
             question=q,
             findings=tuple(i.finding for i in q.items),
+            patient_findings=tuple(i.finding for i in q.items
+                                   if kb.findings[i.finding].who == "patient"),
             clinician_only=all(kb.findings[i.finding].who == "clinician" for i in q.items),
         )
         for q in kb.questions
@@ -77,5 +91,6 @@ def compile_model(kb: KnowledgeBase) -> Model:
     return Model(
         kb=kb, conditions=conditions, finding_index=index,
         log_p=np.log(p), log_q=np.log1p(-p), bg_log_p=np.log(bg), bg_log_q=np.log1p(-bg),
-        usual_rank=usual, questions=questions,
+        usual_rank=usual, questions=questions, finding_names=tuple(findings),
+        priors_by_age={},
     )

@@ -62,22 +62,22 @@ class Assessor:
             question = self.question_json(ev.step.question, ev.step.items)
         return {
             "question": question,
-            "conditions": self.conditions_json(ev.posterior.ranked()),
+            "conditions": self.conditions_json(ev.posterior.ordered()),
             "should_stop": question is None,
             "extras": {"questions_asked": ev.step.asked},
         }
 
-    def conditions_json(self, ranked: list[RankedCondition]) -> list[dict[str, Any]]:
-        listed = [r for i, r in enumerate(ranked)
-                  if i < MIN_LISTED or r.probability >= LISTED_PROBABILITY]
+    def conditions_json(self, ordered: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        listed = [(c, p) for i, (c, p) in enumerate(ordered)
+                  if i < MIN_LISTED or p >= LISTED_PROBABILITY]
         return [
             {
-                "id": r.id,
-                "name": self.kb.guides[r.id].medical_name,
-                "common_name": self.kb.guides[r.id].common_name,
-                "probability": round(r.probability, 4),
+                "id": c,
+                "name": self.kb.guides[c].medical_name,
+                "common_name": self.kb.guides[c].common_name,
+                "probability": round(p, 4),
             }
-            for r in listed
+            for c, p in listed
         ]
 
     def question_json(self, question: Question, items: tuple[str, ...]) -> dict[str, Any]:

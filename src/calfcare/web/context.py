@@ -59,6 +59,6 @@ def _evidence_words(level: Any) -> str:
     return EVIDENCE_WORDS.get(getattr(level, "value", level), str(level))
 
 
-def get_ctx(request: Request) -> WebContext:
+async def get_ctx(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.ctx
     return ctx

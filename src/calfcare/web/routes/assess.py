@@ -33,7 +33,7 @@ def _page(ctx: WebContext, request: Request, name: str, data: dict[str, Any],
 
 
 @router.get("", response_class=HTMLResponse)
-def about(request: Request, ctx: Ctx) -> HTMLResponse:
+async def about(request: Request, ctx: Ctx) -> HTMLResponse:
     return _page(ctx, request, "assess_about.html", {"errors": {}, "values": {}})
 
 

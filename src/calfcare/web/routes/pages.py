@@ -16,12 +16,12 @@ Ctx = Annotated[WebContext, Depends(get_ctx)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, ctx: Ctx) -> HTMLResponse:
+async def home(request: Request, ctx: Ctx) -> HTMLResponse:
     return HTMLResponse(ctx.render(request, "home.html", {}))
 
 
 @router.get("/conditions", response_class=HTMLResponse)
-def conditions(request: Request, ctx: Ctx, q: str = "") -> HTMLResponse:
+async def conditions(request: Request, ctx: Ctx, q: str = "") -> HTMLResponse:
     query = q.strip()[:100]
     guides = search_guides(query, ctx.kb) if query else list_guides(ctx.kb)
     return HTMLResponse(ctx.render(request, "conditions.html",
@@ -29,7 +29,7 @@ def conditions(request: Request, ctx: Ctx, q: str = "") -> HTMLResponse:
 
 
 @router.get("/conditions/{condition_id}", response_class=HTMLResponse)
-def condition(condition_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
+async def condition(condition_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
     try:
         guide = get_guide(condition_id, ctx.kb)
     except NotFoundError:
@@ -43,6 +43,6 @@ def condition(condition_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 @router.get("/references", response_class=HTMLResponse)
-def references(request: Request, ctx: Ctx) -> HTMLResponse:
+async def references(request: Request, ctx: Ctx) -> HTMLResponse:
     refs = sorted(ctx.kb.references.values(), key=lambda r: (r.authors.lower(), r.year))
     return HTMLResponse(ctx.render(request, "references.html", {"refs": refs}))
