@@ -1,0 +1,157 @@
+"""Tables (SQLAlchemy 2 typed ORM). Quantities are stored in SI units; times are UTC.
+
+Every row that belongs to a person references `users.id` with ON DELETE CASCADE, so that
+deleting an account removes everything it owns in one statement, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(32)  # uuid4 hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _owner() -> Mapped[str]:
+    return mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # person | clinician
+    units: Mapped[str] = mapped_column(String(16), nullable=False, default="metric")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Session(Base):
+    """A signed-in browser. Only a hash of the cookie value is stored."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = _owner()
+    csrf_token: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SignInAttempt(Base):
+    """Failed sign-ins, for the rate limit (kept in the database so that all servers agree)."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_sign_in_attempts_key_at", "key", "at"),)
+
+
+class ResetToken(Base):
+    __tablename__ = "reset_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = _owner()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class LinkCode(Base):
+    """A one-time code a person gives to their clinician to link the two accounts."""
+
+    __tablename__ = "link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
+                                           nullable=False, index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ClinicianLink(Base):
+    __tablename__ = "clinician_links"
+
+    person_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    clinician_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Episode(Base):
+    """One cramp or calf-pain episode in a person's diary."""
+
+    __tablename__ = "episodes"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    leg: Mapped[str] = mapped_column(String(8), nullable=False)  # left | right | both
+    muscle: Mapped[str] = mapped_column(String(40), nullable=False, default="calf")
+    duration_s: Mapped[int] = mapped_column(Integer, nullable=False)
+    severity: Mapped[int] = mapped_column(Integer, nullable=False)  # 0-10
+    activity: Mapped[str] = mapped_column(String(40), nullable=False)
+    session_load: Mapped[str | None] = mapped_column(String(16))  # less | usual | longer | harder
+    woke_from_sleep: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    humidity_pct: Mapped[float | None] = mapped_column(Float)
+    fluid_l: Mapped[float | None] = mapped_column(Float)
+    carbohydrate_g: Mapped[float | None] = mapped_column(Float)
+    helped: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_episodes_user_occurred", "user_id", "occurred_at"),)
+
+
+class TrainingSession(Base):
+    __tablename__ = "training_sessions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    activity: Mapped[str] = mapped_column(String(40), nullable=False)
+    duration_min: Mapped[int] = mapped_column(Integer, nullable=False)
+    intensity: Mapped[int] = mapped_column(Integer, nullable=False)  # RPE 1-10
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    __table_args__ = (Index("ix_training_user_started", "user_id", "started_at"),)
+
+
+class SavedAssessment(Base):
+    __tablename__ = "saved_assessments"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    triage_level: Mapped[str] = mapped_column(String(24), nullable=False)
+    top_condition: Mapped[str] = mapped_column(String(64), nullable=False)
+    kb_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+    __table_args__ = (UniqueConstraint("user_id", "id"),)
