@@ -11,6 +11,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (CALFCARE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (CALFCARE_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = True,
 ) -> None:
     """Start the web application (http://127.0.0.1:8000 by default)."""
     import uvicorn
@@ -19,6 +20,10 @@ def serve(
 
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = load_settings(**overrides)
+    if migrate:
+        from calfcare.storage.migrate import upgrade
+
+        upgrade(settings.database_url)
     typer.echo(f"calfcare on http://{settings.host}:{settings.port} "
                f"(database {settings.database_url.split('@')[-1]})")
     uvicorn.run("calfcare.web.asgi:app", host=settings.host, port=settings.port,

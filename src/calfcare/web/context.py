@@ -8,7 +8,10 @@ from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from collections.abc import Iterator
+
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.services.assessment import Assessor
@@ -22,6 +25,7 @@ class WebContext:
     settings: Settings
     assessor: Assessor
     engine: Engine
+    sessions: sessionmaker[Session]
     templates: Environment
 
     @property
@@ -38,8 +42,9 @@ class WebContext:
                            levels=assessor.kb.levels)
         env.filters["percent"] = _percent
         env.filters["evidence_words"] = _evidence_words
-        return cls(settings=settings, assessor=assessor, engine=make_engine(settings.database_url),
-                   templates=env)
+        engine = make_engine(settings.database_url)
+        return cls(settings=settings, assessor=assessor, engine=engine,
+                   sessions=sessionmaker(engine, expire_on_commit=False), templates=env)
 
     def render(self, request: Request, name: str, data: dict[str, Any]) -> str:
         return self.templates.get_template(name).render(request=request, **data)
@@ -62,3 +67,10 @@ def _evidence_words(level: Any) -> str:
 async def get_ctx(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.ctx
     return ctx
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One database session per request, committed when the handler returns normally."""
+    ctx: WebContext = request.app.state.ctx
+    with ctx.sessions() as session, session.begin():
+        yield session
