@@ -29,3 +29,11 @@ class RequestError(CalfcareError, ValueError):
 
 class NotFoundError(CalfcareError, LookupError):
     """A named thing (condition, finding...) does not exist."""
+
+
+class FormError(CalfcareError, ValueError):
+    """Submitted values are invalid. `errors` maps each field (or row and field) to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors

@@ -201,6 +201,32 @@ def _check_levels(kb: KnowledgeBase) -> Iterator[Problem]:
             yield Problem("model/policy.yaml", f"no triage threshold for '{level.value}'")
 
 
+def _check_diary(kb: KnowledgeBase) -> Iterator[Problem]:
+    """Diary rules: every reference resolves, every estimate says why, thresholds agree."""
+    where = "diary_rules.yaml"
+    rules = kb.diary_rules
+    owners: list[tuple[str, str, list[str], str | None]] = [
+        (f"prompts ({p.id})", p.basis, p.references, p.note) for p in rules.prompts]
+    factors = rules.factors
+    owners += [
+        ("factors.heat", factors.heat.basis, factors.heat.references, factors.heat.note),
+        ("factors.without_fuel", factors.without_fuel.basis, factors.without_fuel.references,
+         factors.without_fuel.note),
+        ("factors.longer_or_harder", factors.longer_or_harder.basis,
+         factors.longer_or_harder.references, factors.longer_or_harder.note),
+    ]
+    for owner, basis, refs, note in owners:
+        for ref in refs:
+            if ref not in kb.references:
+                yield Problem(where, f"{owner} cites unknown reference '{ref}'")
+        if basis == "estimate" and not (note and note.strip()):
+            yield Problem(where, f"{owner}: basis 'estimate' needs a note saying where the "
+                                 "number comes from")
+    if factors.heat.humid_min_c > factors.heat.hot_c:
+        yield Problem(where, "factors.heat: humid_min_c is above hot_c, so humidity never "
+                             "matters")
+
+
 def check_kb(kb: KnowledgeBase) -> list[Problem]:
     """Every integrity problem of the knowledge base; an empty list means it is whole."""
     return [
@@ -208,4 +234,5 @@ def check_kb(kb: KnowledgeBase) -> list[Problem]:
         *_check_model(kb),
         *_check_interview(kb),
         *_check_levels(kb),
+        *_check_diary(kb),
     ]

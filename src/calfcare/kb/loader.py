@@ -25,6 +25,7 @@ from calfcare.kb.schema import (
     AlarmRule,
     Background,
     ConditionGuide,
+    DiaryRules,
     Finding,
     LevelText,
     Likelihood,
@@ -55,6 +56,7 @@ class KnowledgeBase:
     questions: tuple[Question, ...]
     start_options: tuple[StartOption, ...]
     policy: Policy
+    diary_rules: DiaryRules
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -178,10 +180,13 @@ def _load(root: Traversable) -> KnowledgeBase:
     questions = tuple(_records(Question, qdata, "questions", "questions.yaml"))
     starts = tuple(_records(StartOption, qdata, "start_options", "questions.yaml"))
     policy = _validate(Policy, r.yaml("model/policy.yaml"), "model/policy.yaml")
+    diary_rules = _validate(DiaryRules, r.yaml("diary_rules.yaml"), "diary_rules.yaml")
+    _by_id(diary_rules.prompts, "diary_rules.yaml")
     return KnowledgeBase(
         findings=findings, guides=guides, references=references, products=products,
         levels=levels, priors=priors, backgrounds=backgrounds, likelihoods=likelihoods,
         rules=rules, questions=questions, start_options=starts, policy=policy,
+        diary_rules=diary_rules,
         content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read),
     )
 

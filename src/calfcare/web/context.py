@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from collections.abc import Iterator
-
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 

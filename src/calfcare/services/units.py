@@ -1,0 +1,196 @@
+"""Metric and imperial units for display and input. Values are always stored in SI.
+
+Stored units: temperature in °C, fluid volume in litres, mass in kilograms, distance in
+kilometres, durations in seconds. A person's `units` setting (`metric` or `imperial`) only
+changes what they see and what a bare number they type means.
+
+Imperial fluid volumes are US fluid ounces (29.5735 mL). The pound (0.45359237 kg) and the
+mile (1.609344 km) are exact by definition.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+UnitSystem = Literal["metric", "imperial"]
+Quantity = Literal["temperature", "volume", "mass", "distance"]
+UNIT_SYSTEMS: tuple[UnitSystem, ...] = ("metric", "imperial")
+
+ML_PER_US_FL_OZ = 29.5735
+KG_PER_LB = 0.45359237
+KM_PER_MI = 1.609344
+
+SYMBOLS: dict[Quantity, dict[UnitSystem, str]] = {
+    "temperature": {"metric": "°C", "imperial": "°F"},
+    "volume": {"metric": "L", "imperial": "fl oz"},
+    "mass": {"metric": "kg", "imperial": "lb"},
+    "distance": {"metric": "km", "imperial": "mi"},
+}
+#: Decimals shown for each quantity and system.
+DIGITS: dict[Quantity, dict[UnitSystem, int]] = {
+    "temperature": {"metric": 1, "imperial": 1},
+    "volume": {"metric": 2, "imperial": 1},
+    "mass": {"metric": 1, "imperial": 1},
+    "distance": {"metric": 2, "imperial": 2},
+}
+
+
+# --- conversions ------------------------------------------------------------------------------
+
+def c_to_f(celsius: float) -> float:
+    return celsius * 9.0 / 5.0 + 32.0
+
+
+def f_to_c(fahrenheit: float) -> float:
+    return (fahrenheit - 32.0) * 5.0 / 9.0
+
+
+def l_to_fl_oz(litres: float) -> float:
+    return litres * 1000.0 / ML_PER_US_FL_OZ
+
+
+def fl_oz_to_l(fl_oz: float) -> float:
+    return fl_oz * ML_PER_US_FL_OZ / 1000.0
+
+
+def kg_to_lb(kg: float) -> float:
+    return kg / KG_PER_LB
+
+
+def lb_to_kg(lb: float) -> float:
+    return lb * KG_PER_LB
+
+
+def km_to_mi(km: float) -> float:
+    return km / KM_PER_MI
+
+
+def mi_to_km(mi: float) -> float:
+    return mi * KM_PER_MI
+
+
+def check_system(system: str) -> UnitSystem:
+    if system == "metric":
+        return "metric"
+    if system == "imperial":
+        return "imperial"
+    raise ValueError(f"unknown unit system '{system}' (metric or imperial)")
+
+
+def to_display(quantity: Quantity, si_value: float, system: UnitSystem) -> float:
+    """The stored SI value in the person's units."""
+    if system == "metric":
+        return si_value
+    if quantity == "temperature":
+        return c_to_f(si_value)
+    if quantity == "volume":
+        return l_to_fl_oz(si_value)
+    if quantity == "mass":
+        return kg_to_lb(si_value)
+    return km_to_mi(si_value)
+
+
+def from_input(quantity: Quantity, value: float, system: UnitSystem) -> float:
+    """A value typed in the person's units, in SI for storage."""
+    if system == "metric":
+        return value
+    if quantity == "temperature":
+        return f_to_c(value)
+    if quantity == "volume":
+        return fl_oz_to_l(value)
+    if quantity == "mass":
+        return lb_to_kg(value)
+    return mi_to_km(value)
+
+
+def symbol(quantity: Quantity, system: UnitSystem) -> str:
+    return SYMBOLS[quantity][system]
+
+
+def format_quantity(quantity: Quantity, si_value: float | None, system: UnitSystem,
+                    digits: int | None = None) -> str:
+    """E.g. `28.0 °C`, `82.4 °F`, `0.50 L`, `16.9 fl oz`; an empty string for None."""
+    if si_value is None:
+        return ""
+    shown = to_display(quantity, si_value, system)
+    places = DIGITS[quantity][system] if digits is None else digits
+    return f"{shown:.{places}f} {symbol(quantity, system)}"
+
+
+# --- parsing what a person types -----------------------------------------------------------
+
+#: Unit words accepted after a number, with the factor or conversion to SI.
+_SUFFIXES: dict[Quantity, dict[str, tuple[UnitSystem, float]]] = {
+    "temperature": {"c": ("metric", 1.0), "°c": ("metric", 1.0),
+                    "f": ("imperial", 1.0), "°f": ("imperial", 1.0)},
+    "volume": {"l": ("metric", 1.0), "ml": ("metric", 0.001), "dl": ("metric", 0.1),
+               "cl": ("metric", 0.01), "oz": ("imperial", 1.0), "floz": ("imperial", 1.0),
+               "fl oz": ("imperial", 1.0)},
+    "mass": {"kg": ("metric", 1.0), "g": ("metric", 0.001), "lb": ("imperial", 1.0),
+             "lbs": ("imperial", 1.0)},
+    "distance": {"km": ("metric", 1.0), "m": ("metric", 0.001), "mi": ("imperial", 1.0)},
+}
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(.*?)\s*$")
+
+
+def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
+    """A typed value (`30`, `86F`, `500 ml`, `16 fl oz`) in SI; a bare number is in `system`.
+
+    Raises ValueError with a sentence a person can act on.
+    """
+    match = _NUMBER.match(text)
+    units = ", ".join(_SUFFIXES[quantity])
+    if not match:
+        raise ValueError(f"'{text}' is not a number (optionally followed by one of: {units})")
+    value = float(match.group(1))
+    suffix = match.group(2).lower()
+    if not suffix:
+        return from_input(quantity, value, system)
+    if suffix not in _SUFFIXES[quantity]:
+        raise ValueError(f"unknown unit '{match.group(2)}' (use one of: {units})")
+    unit_system, factor = _SUFFIXES[quantity][suffix]
+    return from_input(quantity, value * factor, unit_system)
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|h|minutes?|mins?|m|seconds?|secs?|s)",
+                            re.IGNORECASE)
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from `90`, `90s`, `2m`, `2 min`, `1m30s`, `1h`, `2:30` (m:ss) or `1:02:03`."""
+    raw = text.strip().lower()
+    if not raw:
+        raise ValueError("give a duration such as 90 (seconds), 2m or 1m30s")
+    if re.fullmatch(r"\d+", raw):
+        return int(raw)
+    if re.fullmatch(r"\d+(:\d{1,2}){1,2}", raw):
+        parts = [int(p) for p in raw.split(":")]
+        if any(p >= 60 for p in parts[1:]):
+            raise ValueError(f"'{text}': minutes and seconds after ':' must be below 60")
+        total = 0
+        for p in parts:
+            total = total * 60 + p
+        return total
+    pos = 0
+    seconds = 0.0
+    for m in _DURATION_PART.finditer(raw):
+        if raw[pos:m.start()].strip():
+            break
+        unit = m.group(2)[0]
+        seconds += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1}[unit]
+        pos = m.end()
+    if pos == 0 or raw[pos:].strip():
+        raise ValueError(f"'{text}' is not a duration (e.g. 90, 90s, 2m, 1m30s, 2:30)")
+    if not math.isfinite(seconds) or seconds != int(seconds):
+        raise ValueError(f"'{text}' is not a whole number of seconds")
+    return int(seconds)
+
+
+def format_duration(seconds: int) -> str:
+    """E.g. `45 s`, `2 min`, `2 min 30 s`, `1 h 5 min`."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    parts = [f"{h} h" if h else "", f"{m} min" if m else "", f"{s} s" if s else ""]
+    return " ".join(p for p in parts if p) or "0 s"
