@@ -16,10 +16,10 @@ SAFETY = ("under_triage", "emergencies_missed", "self_care_sent_to_emergency")
 
 @pytest.fixture(scope="module")
 def reports(assessor: Assessor) -> dict[str, dict[str, dict[str, object]]]:
-    return {name: validate_folder(HERE / name, assessor) for name in ("dev", "extra")}
+    return {name: validate_folder(HERE / name, assessor) for name in ("dev", "extra", "hard")}
 
 
-@pytest.mark.parametrize("folder", ["dev", "extra"])
+@pytest.mark.parametrize("folder", ["dev", "extra", "hard"])
 @pytest.mark.parametrize("mode", ["static", "interview"])
 def test_never_under_triage(reports: dict, folder: str, mode: str) -> None:
     part = reports[folder][mode]
@@ -27,7 +27,7 @@ def test_never_under_triage(reports: dict, folder: str, mode: str) -> None:
         assert part["figures"][key] == 0, (key, part["misses"])
 
 
-@pytest.mark.parametrize("folder", ["dev", "extra"])
+@pytest.mark.parametrize("folder", ["dev", "extra", "hard"])
 @pytest.mark.parametrize("mode", ["static", "interview"])
 def test_accuracy_targets(reports: dict, folder: str, mode: str) -> None:
     figures = reports[folder][mode]["figures"]
@@ -35,7 +35,7 @@ def test_accuracy_targets(reports: dict, folder: str, mode: str) -> None:
         assert figures[key] >= target, (key, figures, reports[folder][mode]["misses"])
 
 
-@pytest.mark.parametrize("folder", ["dev", "extra"])
+@pytest.mark.parametrize("folder", ["dev", "extra", "hard"])
 def test_interview_length(reports: dict, folder: str) -> None:
     figures = reports[folder]["interview"]["figures"]
     assert figures["questions_median"] <= 10
