@@ -96,6 +96,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("calfcare-log") / "uvicorn.log"
     port = _free_port()
     env = {**os.environ, "CALFCARE_DATA_DIR": str(data_dir), "CALFCARE_ENVIRONMENT": "test"}
+    env.pop("CALFCARE_DATABASE_URL", None)
+    from calfcare.settings import load_settings
+    from calfcare.storage.migrate import upgrade
+
+    upgrade(load_settings(data_dir=data_dir, database_url="").database_url)  # for the accounts
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "calfcare.web.asgi:app",

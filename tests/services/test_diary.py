@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from calfcare.engine.insights import (
+    EpisodeFacts,
+    SessionFacts,
+    doctor_prompts,
+    episode_flags,
+)
 from calfcare.errors import CalfcareError, FormError, NotFoundError
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.services import diary
 from calfcare.services.assessment import Assessor
 from calfcare.storage.db import make_engine
@@ -450,6 +458,81 @@ def test_clinician_overview(db: Session) -> None:
     assert older.flags == ("woke_from_sleep", "long")
     assert overview[1].latest[0].flags == ("longer_or_harder",)
     assert overview[2].latest == ()
+
+
+def overview_one_by_one(db: Session, pid: str, latest: int,
+                        kb: KnowledgeBase) -> tuple[Any, ...]:
+    """What clinician_overview gives for one person, computed with one query per part."""
+    rules = kb.diary_rules
+    window = max(p.criterion.within_days for p in rules.prompts)
+    since = NOW - timedelta(days=window)
+    recent = diary.list_episodes(db, owner_id=pid, since=since)
+    newest = diary.list_episodes(db, owner_id=pid, limit=latest)
+    oldest = min([e.occurred_at for e in newest] + [since])
+    reach = timedelta(minutes=1440 + rules.factors.without_fuel.after_session_min)
+    sessions = [SessionFacts(started_at=s.started_at, duration_min=s.duration_min)
+                for s in diary.list_training(db, owner_id=pid, since=oldest - reach)]
+    flagged = tuple(diary.FlaggedEpisode(e, episode_flags(facts(e), sessions, rules))
+                    for e in newest)
+    return (flagged, len(recent), doctor_prompts([facts(e) for e in recent], rules, NOW))
+
+
+def facts(e: diary.EpisodeRecord) -> EpisodeFacts:
+    return EpisodeFacts(id=e.id, occurred_at=e.occurred_at, duration_s=e.duration_s,
+                        severity=e.severity, activity=e.activity, session_load=e.session_load,
+                        woke_from_sleep=e.woke_from_sleep, temperature_c=e.temperature_c,
+                        humidity_pct=e.humidity_pct, carbohydrate_g=e.carbohydrate_g)
+
+
+def test_clinician_overview_matches_one_by_one_in_a_fixed_number_of_queries(
+        db: Session, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(7)
+    people = [add_user(db, f"p{i}@example.org", f"P{i:02d}") for i in range(24)]
+    for i, pid in enumerate(people):
+        # none, one or two, or many episodes; recent ones, only old ones, or both
+        count = (0, 1, 2, 9)[i % 4]
+        oldest_days = 25 if i % 3 == 0 else 200
+        newest_days = 40 if i % 5 == 1 else 0
+        moments = [NOW - timedelta(days=rng.uniform(newest_days, oldest_days))
+                   for _ in range(count)]
+        moments.sort(reverse=True)
+        if count > 1 and i % 2:
+            moments[1] = moments[0]  # the newest two at once: the id decides the order
+        for at in moments:
+            diary.create_training(db, owner_id=pid, values=training(
+                started_at=at - timedelta(minutes=rng.choice((10, 200))),
+                duration_min=rng.choice((45, 95))), now=NOW)
+            diary.create_episode(db, owner_id=pid, values=episode(
+                occurred_at=at, duration_s=rng.choice((60, 700)),
+                woke_from_sleep=rng.random() < 0.4, carbohydrate_g=rng.choice((None, 0, 30)),
+                temperature_c=rng.choice((None, 15.0, 30.0)),
+                session_load=rng.choice((None, "usual", "harder"))), now=NOW)
+    db.commit()
+    bind = db.get_bind()
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    for latest in (0, 1, 3, 5):
+        statements.clear()
+        event.listen(bind, "before_cursor_execute", count)
+        try:
+            overview = diary.clinician_overview(db, person_ids=[*people, uuid.uuid4().hex],
+                                                now=NOW, latest=latest, kb=kb)
+        finally:
+            event.remove(bind, "before_cursor_execute", count)
+        assert len(statements) <= 5  # not per person
+        assert sorted(p.person_id for p in overview) == sorted(people)
+        for p in overview:
+            assert (p.latest, p.recent_count, p.prompts) == overview_one_by_one(
+                db, p.person_id, latest, kb)
+        monkeypatch.setattr(diary, "IN_BATCH", 5)
+        assert diary.clinician_overview(db, person_ids=people, now=NOW, latest=latest,
+                                        kb=kb) == overview
+        monkeypatch.undo()
+    with pytest.raises(ValueError, match="latest"):
+        diary.clinician_overview(db, person_ids=people, now=NOW, latest=-1, kb=kb)
 
 
 def test_person_by_email(db: Session) -> None:

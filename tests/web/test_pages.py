@@ -1,12 +1,31 @@
-"""Server-rendered pages work without JavaScript, with clear errors and no lost answers."""
+"""Server-rendered pages work without JavaScript, with clear errors and no lost answers.
+
+Every form carries a CSRF token, so each test first fetches a page, as a browser would, and
+posts with the token it holds (`post`).
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.forms import csrf_token
+
 HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def post(client: TestClient) -> Any:
+    """client.post with the CSRF token of the about-you page, fetched first."""
+    token = csrf_token(client.get("/assess").text)
+
+    def send(url: str, data: dict[str, Any]) -> Any:
+        return client.post(url, data={**data, "csrf_token": token})
+
+    return send
 
 
 def _state(html: str) -> str:
@@ -38,8 +57,8 @@ def test_no_asset_comes_from_another_host(client: TestClient) -> None:
     assert "default-src 'self'" in headers["content-security-policy"]
 
 
-def test_age_error_names_the_field_and_keeps_the_answer(client: TestClient) -> None:
-    r = client.post("/assess/about", data={"age": "forty", "sex": "female"})
+def test_age_error_names_the_field_and_keeps_the_answer(post: Any) -> None:
+    r = post("/assess/about", data={"age": "forty", "sex": "female"})
     assert r.status_code == 422
     assert "There is a problem" in r.text
     assert 'href="#age"' in r.text
@@ -47,16 +66,16 @@ def test_age_error_names_the_field_and_keeps_the_answer(client: TestClient) -> N
     assert 'value="female" checked' in r.text
 
 
-def test_start_needs_a_choice(client: TestClient) -> None:
-    state = _state(client.post("/assess/about", data={"age": "40", "sex": "male"}).text)
-    r = client.post("/assess/start", data={"state": state})
+def test_start_needs_a_choice(post: Any) -> None:
+    state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
+    r = post("/assess/start", data={"state": state})
     assert r.status_code == 422
     assert "Select at least one" in r.text
 
 
-def test_a_full_interview_without_javascript(client: TestClient) -> None:
-    state = _state(client.post("/assess/about", data={"age": "34", "sex": "female"}).text)
-    r = client.post("/assess/start", data={"state": state, "start": ["0"]})
+def test_a_full_interview_without_javascript(post: Any) -> None:
+    state = _state(post("/assess/about", data={"age": "34", "sex": "female"}).text)
+    r = post("/assess/start", data={"state": state, "start": ["0"]})
     present = {"onset_during_exercise", "onset_late_in_long_session",
                "relieved_by_stretching", "resolved_within_10_minutes",
                "session_longer_or_harder_than_usual"}
@@ -72,20 +91,20 @@ def test_a_full_interview_without_javascript(client: TestClient) -> None:
             data["choice"] = "present" if items[0] in present else "absent"
         else:
             data["present"] = [i for i in items if i in present]
-        r = client.post("/assess/answer", data=data)
+        r = post("/assess/answer", data=data)
         assert r.status_code == 200
     assert "Your result" in r.text
     assert "Look after it at home" in r.text
     assert "/conditions/exercise_associated_muscle_cramp" in r.text
-    summary = client.post("/assess/summary", data={"state": _state(r.text)})
+    summary = post("/assess/summary", data={"state": _state(r.text)})
     assert "Answers given" in summary.text
 
 
-def test_an_emergency_answer_goes_straight_to_emergency_advice(client: TestClient) -> None:
-    state = _state(client.post("/assess/about", data={"age": "58", "sex": "female"}).text)
-    r = client.post("/assess/start", data={"state": state, "start": ["2"]})
+def test_an_emergency_answer_goes_straight_to_emergency_advice(post: Any) -> None:
+    state = _state(post("/assess/about", data={"age": "58", "sex": "female"}).text)
+    r = post("/assess/start", data={"state": state, "start": ["2"]})
     assert _heading(r.text) == "Do you have any of these right now?"
-    r = client.post("/assess/answer", data={
+    r = post("/assess/answer", data={
         "state": _state(r.text), "qtype": "group_multiple",
         "items": re.search(r'name="items" value="([^"]*)"', r.text).group(1),
         "present": ["chest_pain_or_breathless"]})
@@ -93,33 +112,33 @@ def test_an_emergency_answer_goes_straight_to_emergency_advice(client: TestClien
 
     assert 'role="alert"' in r.text
     assert load_kb().levels["emergency_ambulance"].label in _heading(r.text)
-    r = client.post("/assess/continue", data={"state": _state(r.text)})
+    r = post("/assess/continue", data={"state": _state(r.text)})
     assert r.status_code == 200
     assert 'role="alert"' not in r.text or "Your result" in r.text
 
 
-def test_back_returns_to_the_previous_question(client: TestClient) -> None:
-    state = _state(client.post("/assess/about", data={"age": "40", "sex": "male"}).text)
-    first = client.post("/assess/start", data={"state": state, "start": ["1"]})
+def test_back_returns_to_the_previous_question(post: Any) -> None:
+    state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
+    first = post("/assess/start", data={"state": state, "start": ["1"]})
     items = re.search(r'name="items" value="([^"]*)"', first.text).group(1)
-    second = client.post("/assess/answer", data={"state": _state(first.text), "items": items,
+    second = post("/assess/answer", data={"state": _state(first.text), "items": items,
                                                  "qtype": "group_multiple"})
     assert _heading(second.text) != _heading(first.text)
-    back = client.post("/assess/back", data={"state": _state(second.text)})
+    back = post("/assess/back", data={"state": _state(second.text)})
     assert _heading(back.text) == _heading(first.text)
 
 
-def test_a_tampered_state_gets_a_clear_page(client: TestClient) -> None:
-    r = client.post("/assess/answer", data={"state": "not-a-state", "items": "calf_pain",
+def test_a_tampered_state_gets_a_clear_page(post: Any) -> None:
+    r = post("/assess/answer", data={"state": "not-a-state", "items": "calf_pain",
                                             "qtype": "single", "choice": "present"})
     assert r.status_code == 400
     assert "could not read your answers" in r.text
 
 
-def test_a_single_question_needs_an_answer(client: TestClient) -> None:
-    state = _state(client.post("/assess/about", data={"age": "40", "sex": "male"}).text)
-    r = client.post("/assess/start", data={"state": state, "start": ["1"]})
-    r = client.post("/assess/answer", data={"state": _state(r.text), "items": "calf_pain",
+def test_a_single_question_needs_an_answer(post: Any) -> None:
+    state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
+    r = post("/assess/start", data={"state": state, "start": ["1"]})
+    r = post("/assess/answer", data={"state": _state(r.text), "items": "calf_pain",
                                             "qtype": "single"})
     assert r.status_code == 422
     assert "Choose Yes, No or I don" in r.text

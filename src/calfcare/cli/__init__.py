@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from calfcare.cli import assess, db, diary, info, kb, serve
+from calfcare.cli import assess, db, diary, info, kb, serve, users
 
 app = typer.Typer(
     name="calfcare",
@@ -27,6 +27,7 @@ app.command("explain")(info.explain)
 app.command("serve")(serve.serve)
 app.add_typer(kb.app, name="kb")
 app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
 app.add_typer(diary.app, name="diary")
 
 

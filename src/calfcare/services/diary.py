@@ -36,12 +36,13 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from calfcare.engine.insights import (
@@ -622,6 +623,25 @@ def _facts(rec: EpisodeRecord) -> EpisodeFacts:
         humidity_pct=rec.humidity_pct, carbohydrate_g=rec.carbohydrate_g)
 
 
+def _row_record(row: Row[Any]) -> EpisodeRecord:
+    """The record of a row of the episodes table (by key: a row's attributes are slower)."""
+    m = row._mapping
+    values = {name: m[name] for name in EPISODE_COLUMNS}
+    values["occurred_at"] = _utc(values["occurred_at"])
+    values["created_at"] = _utc(values["created_at"])
+    return EpisodeRecord(**values)
+
+
+def _row_facts(row: Row[Any]) -> EpisodeFacts:
+    """The facts of a row of the episodes table (by key: a row's attributes are slower)."""
+    m = row._mapping
+    return EpisodeFacts(
+        id=m["id"], occurred_at=_utc(m["occurred_at"]), duration_s=m["duration_s"],
+        severity=m["severity"], activity=m["activity"], session_load=m["session_load"],
+        woke_from_sleep=m["woke_from_sleep"], temperature_c=m["temperature_c"],
+        humidity_pct=m["humidity_pct"], carbohydrate_g=m["carbohydrate_g"])
+
+
 def _session_facts(session: Session, owner_id: str, since: datetime,
                    kb: KnowledgeBase) -> list[SessionFacts]:
     """Training sessions that may contain an episode from `since` on."""
@@ -655,6 +675,86 @@ def citation(kb: KnowledgeBase, reference_id: str) -> str:
         (f" {where}" if where else "")
 
 
+#: At most this many ids in one `IN (...)` list (SQLite and PostgreSQL both take far more).
+IN_BATCH = 1000
+
+
+def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), IN_BATCH):
+        yield ids[start:start + IN_BATCH]
+
+
+_EPISODES = t.Episode.__table__
+
+
+def _recent_by_owner(session: Session, owner_ids: Sequence[str],
+                     since: datetime) -> dict[str, list[Row[Any]]]:
+    """Each owner's episodes from `since` on, newest first (one query per IN_BATCH owners).
+
+    Rows of the episodes table rather than ORM objects: a clinician's list reads thousands,
+    and building ORM objects for them took most of its time.
+    """
+    e = _EPISODES.c
+    out: dict[str, list[Row[Any]]] = {pid: [] for pid in owner_ids}
+    for batch in _batches(owner_ids):
+        query = select(_EPISODES).where(e.user_id.in_(batch), e.occurred_at >= since).order_by(
+            e.user_id, e.occurred_at.desc(), e.id)
+        for row in session.execute(query):
+            out[row.user_id].append(row)
+    return out
+
+
+def _latest_by_owner(session: Session, owner_ids: Sequence[str],
+                     latest: int) -> dict[str, list[Row[Any]]]:
+    """Each owner's `latest` newest episodes, newest first (one query per IN_BATCH owners)."""
+    e = _EPISODES.c
+    out: dict[str, list[Row[Any]]] = {pid: [] for pid in owner_ids}
+    if latest == 0:
+        return out
+    for batch in _batches(owner_ids):
+        # Ranked from the index on (user_id, occurred_at, id) alone; then only the rows kept
+        # are read from the table.
+        rank = func.row_number().over(partition_by=e.user_id,
+                                      order_by=(e.occurred_at.desc(), e.id))
+        ranked = select(e.id, rank.label("newest_rank")).where(
+            e.user_id.in_(batch)).subquery()
+        query = select(_EPISODES).join(ranked, ranked.c.id == e.id).where(
+            ranked.c.newest_rank <= latest).order_by(e.user_id, e.occurred_at.desc(), e.id)
+        for row in session.execute(query):
+            out[row.user_id].append(row)
+    return out
+
+
+def _sessions_by_owner(session: Session, starts: Mapping[str, datetime],
+                       kb: KnowledgeBase) -> dict[str, list[SessionFacts]]:
+    """Training sessions that may contain an episode of each owner from their start on.
+
+    Owners are grouped by start (most share the same one) so that each group needs one query
+    (per IN_BATCH owners) from the group's earliest start. An owner may get sessions from
+    before their own start, which cannot contain any of their episodes from that start on.
+    """
+    reach = timedelta(minutes=1440 + kb.diary_rules.factors.without_fuel.after_session_min)
+    out: dict[str, list[SessionFacts]] = {pid: [] for pid in starts}
+    groups: dict[datetime, list[str]] = {}
+    for pid, start in starts.items():
+        groups.setdefault(start, []).append(pid)
+    common = max(groups, key=lambda start: len(groups[start]), default=None)
+    shared = groups.pop(common) if common is not None else []
+    others = [pid for pids in groups.values() for pid in pids]
+    for group in (shared, others):
+        if not group:
+            continue
+        floor = min(starts[pid] for pid in group) - reach
+        for batch in _batches(group):
+            query = select(t.TrainingSession.user_id, t.TrainingSession.started_at,
+                           t.TrainingSession.duration_min).where(
+                t.TrainingSession.user_id.in_(batch), t.TrainingSession.started_at >= floor)
+            for owner, started_at, duration_min in session.execute(query):
+                out[owner].append(SessionFacts(started_at=_utc(started_at),
+                                               duration_min=duration_min))
+    return out
+
+
 def clinician_overview(session: Session, *, person_ids: Sequence[str],
                        now: datetime | None = None, latest: int = 3,
                        kb: KnowledgeBase | None = None) -> list[PersonOverview]:
@@ -662,28 +762,41 @@ def clinician_overview(session: Session, *, person_ids: Sequence[str],
 
     Authorisation is the caller's: this lists whoever is asked for. Unknown ids are left out.
     People with the most urgent prompts come first, then those with the most recent episode.
+
+    A fixed number of queries whatever the number of persons (one each for the persons, their
+    recent episodes, the latest episodes of those with fewer recent ones than `latest`, and
+    at most two for training sessions; per IN_BATCH persons).
     """
+    if latest < 0:
+        raise ValueError("latest must be 0 or more")
     at = _now(now)
     knowledge = kb or load_kb()
     rules = knowledge.diary_rules
     window = max(p.criterion.within_days for p in rules.prompts)
+    since = at - timedelta(days=window)
     ids = list(dict.fromkeys(person_ids))
-    users = {u.id: u for u in session.scalars(select(t.User).where(t.User.id.in_(ids)))}
+    names: dict[str, str] = {}
+    for batch in _batches(ids):
+        query = select(t.User.id, t.User.display_name).where(t.User.id.in_(batch))
+        for pid, name in session.execute(query):  # not dict(result): a Result has .keys()
+            names[pid] = name
+    known = [pid for pid in ids if pid in names]
+    recent = _recent_by_owner(session, known, since)
+    # The newest episodes are the first recent ones, unless there are fewer recent ones.
+    newest = {pid: recent[pid][:latest] for pid in known if len(recent[pid]) >= latest}
+    newest.update(_latest_by_owner(session, [pid for pid in known if pid not in newest],
+                                   latest))
+    starts = {pid: min([_utc(e.occurred_at) for e in newest[pid]] + [since]) for pid in known}
+    sessions = _sessions_by_owner(session, starts, knowledge)
     out: list[PersonOverview] = []
-    for pid in ids:
-        user = users.get(pid)
-        if user is None:
-            continue
-        recent = list_episodes(session, owner_id=pid, since=at - timedelta(days=window))
-        newest = list_episodes(session, owner_id=pid, limit=latest)
-        oldest = min([e.occurred_at for e in newest] + [at - timedelta(days=window)])
-        sessions = _session_facts(session, pid, oldest, knowledge)
-        flagged = tuple(FlaggedEpisode(e, episode_flags(_facts(e), sessions, rules))
-                        for e in newest)
+    for pid in known:
+        flagged = tuple(FlaggedEpisode(_row_record(e),
+                                       episode_flags(_row_facts(e), sessions[pid], rules))
+                        for e in newest[pid])
         out.append(PersonOverview(
-            person_id=pid, display_name=user.display_name, latest=flagged, recent_days=window,
-            recent_count=len(recent),
-            prompts=doctor_prompts([_facts(e) for e in recent], rules, at)))
+            person_id=pid, display_name=names[pid], latest=flagged, recent_days=window,
+            recent_count=len(recent[pid]),
+            prompts=doctor_prompts([_row_facts(e) for e in recent[pid]], rules, at)))
 
     def order(p: PersonOverview) -> tuple[int, float, str]:
         urgency = max((pr.level.rank for pr in p.prompts), default=-1)

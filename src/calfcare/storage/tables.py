@@ -125,7 +125,8 @@ class Episode(Base):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
-    __table_args__ = (Index("ix_episodes_user_occurred", "user_id", "occurred_at"),)
+    # Newest first, then by id: a diary page, and a clinician's list (migration 0002).
+    __table_args__ = (Index("ix_episodes_user_occurred_id", "user_id", "occurred_at", "id"),)
 
 
 class TrainingSession(Base):

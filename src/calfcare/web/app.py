@@ -16,9 +16,10 @@ from swagger_ui_bundle import swagger_ui_path
 from calfcare.errors import RequestError
 from calfcare.settings import Settings, load_settings
 from calfcare.version import __version__
+from calfcare.web import auth
 from calfcare.web.context import WebContext
 from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
-from calfcare.web.routes import api, assess, pages
+from calfcare.web.routes import account, api, assess, pages
 
 HERE = Path(__file__).parent
 
@@ -33,8 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=auth.DEPENDENCIES,  # the visitor and CSRF on every route
     )
     app.state.ctx = WebContext.build(settings, HERE / "templates")
+    auth.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(assess.router)
+    app.include_router(account.router)
     _install_error_handlers(app)
     _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
     return app

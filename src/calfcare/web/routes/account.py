@@ -1,0 +1,235 @@
+"""Accounts in the browser: sign up, sign in and out, settings, passwords, clinician links.
+
+Handlers are plain `def` so that password hashing runs in the thread pool, not on the event
+loop. Their database session commits before the response is sent (`scope="function"`), so the
+page a redirect leads to already sees the change. Passwords are never written back into a
+form after an error; every other value is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from calfcare.errors import FormError, NotFoundError
+from calfcare.services import accounts
+from calfcare.services.accounts import Account, TooManyAttemptsError
+from calfcare.web import auth
+from calfcare.web.auth import CurrentUser, CurrentVisitor
+from calfcare.web.context import WebContext, get_ctx, get_db
+
+router = APIRouter(prefix="/account", include_in_schema=False)
+Ctx = Annotated[WebContext, Depends(get_ctx)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
+Field = Annotated[str, Form()]
+
+NOTICES = {
+    "created": "Your account has been created. You are signed in.",
+    "units": "Your units have been saved.",
+    "password": "Your password has been changed. You have been signed out on your other "
+                "devices.",
+    "linked": "The accounts are now linked.",
+    "unlinked": "The link has been removed.",
+    "signed_out": "You have signed out.",
+    "reset": "Your password has been changed. Sign in with your new password.",
+}
+
+
+def _page(ctx: WebContext, request: Request, name: str, data: dict[str, Any],
+          status: int = 200) -> HTMLResponse:
+    return HTMLResponse(ctx.render(request, name, data), status_code=status)
+
+
+def _status(exc: FormError) -> int:
+    return 429 if isinstance(exc, TooManyAttemptsError) else 422
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _signed_in(request: Request, db: Session, visitor: auth.Visitor, user_id: str,
+               target: str) -> RedirectResponse:
+    """A new session for this browser (never the one it had), and the cookie for it."""
+    if visitor.session_token:
+        accounts.end_session(db, token=visitor.session_token)
+    new = accounts.create_session(db, user_id=user_id, now=auth.now(request))
+    response = _redirect(target)
+    auth.set_session_cookie(request, response, new.token)
+    return response
+
+
+# --- sign up, sign in, sign out -------------------------------------------------------------
+
+@router.get("/sign-up", response_class=HTMLResponse)
+def sign_up_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    return _page(ctx, request, "account_sign_up.html",
+                 {"errors": {}, "values": {"units": "metric"}})
+
+
+@router.post("/sign-up", response_class=HTMLResponse)
+def sign_up(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
+            display_name: Field = "", email: Field = "", password: Field = "",
+            role: Field = "", units: Field = "") -> Any:
+    try:
+        user = accounts.sign_up(db, email=email, password=password, display_name=display_name,
+                                role=role, units=units, now=auth.now(request))
+    except FormError as exc:
+        values = {"display_name": display_name, "email": email, "role": role, "units": units}
+        return _page(ctx, request, "account_sign_up.html",
+                     {"errors": exc.errors, "values": values}, status=_status(exc))
+    return _signed_in(request, db, visitor, user.id, "/account?done=created")
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, ctx: Ctx, visitor: CurrentVisitor, next: str = "",
+                 done: str = "") -> Any:
+    target = auth.safe_next(next)
+    if visitor.signed_in:
+        return _redirect(target)
+    return _page(ctx, request, "account_sign_in.html",
+                 {"errors": {}, "values": {}, "next": target, "notice": NOTICES.get(done)})
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
+            email: Field = "", password: Field = "", next: Field = "") -> Any:
+    target = auth.safe_next(next)
+    try:
+        missing = {**({"email": "Enter your email address"} if not email.strip() else {}),
+                   **({"password": "Enter your password"} if not password else {})}
+        if missing:
+            raise FormError(missing)
+        user = accounts.authenticate(db, email=email, password=password,
+                                     client_key=auth.client_key(request), now=auth.now(request))
+    except FormError as exc:
+        return _page(ctx, request, "account_sign_in.html",
+                     {"errors": exc.errors, "values": {"email": email}, "next": target,
+                      "notice": None}, status=_status(exc))
+    return _signed_in(request, db, visitor, user.id, target)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, db: Db, visitor: CurrentVisitor) -> RedirectResponse:
+    if visitor.session_token:
+        accounts.end_session(db, token=visitor.session_token)
+    response = _redirect("/account/sign-in?done=signed_out")
+    auth.clear_session_cookie(request, response)
+    return response
+
+
+# --- the account page -----------------------------------------------------------------------
+
+def _account_page(request: Request, ctx: Ctx, db: Session, user: Account, *,
+                  errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                  notice: str | None = None, new_code: accounts.IssuedToken | None = None,
+                  status: int = 200) -> HTMLResponse:
+    if user.role == "person":
+        linked = accounts.linked_clinicians(db, person_id=user.id)
+    else:
+        linked = accounts.linked_persons(db, clinician_id=user.id)
+    return _page(ctx, request, "account.html", {
+        "user": user, "linked": linked, "errors": errors or {}, "values": values or {},
+        "notice": notice, "new_code": new_code}, status=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def account(request: Request, ctx: Ctx, db: Db, user: CurrentUser, done: str = ""
+            ) -> HTMLResponse:
+    return _account_page(request, ctx, db, user, notice=NOTICES.get(done))
+
+
+@router.post("/units", response_class=HTMLResponse)
+def units(request: Request, ctx: Ctx, db: Db, user: CurrentUser, units: Field = "") -> Any:
+    try:
+        accounts.set_units(db, user_id=user.id, units=units)
+    except FormError as exc:
+        return _account_page(request, ctx, db, user, errors=exc.errors,
+                             values={"units": units}, status=422)
+    return _redirect("/account?done=units")
+
+
+@router.post("/password", response_class=HTMLResponse)
+def password(request: Request, ctx: Ctx, db: Db, user: CurrentUser, visitor: CurrentVisitor,
+             current_password: Field = "", new_password: Field = "") -> Any:
+    try:
+        accounts.change_password(db, user_id=user.id, current_password=current_password,
+                                 new_password=new_password, keep_token=visitor.session_token,
+                                 now=auth.now(request))
+    except FormError as exc:
+        return _account_page(request, ctx, db, user, errors=exc.errors, status=_status(exc))
+    return _redirect("/account?done=password")
+
+
+@router.post("/link-code", response_class=HTMLResponse)
+def link_code(request: Request, ctx: Ctx, db: Db, user: CurrentUser) -> HTMLResponse:
+    try:
+        issued = accounts.create_link_code(db, person_id=user.id, now=auth.now(request))
+    except FormError as exc:
+        return _account_page(request, ctx, db, user, errors=exc.errors, status=422)
+    # Shown on this page only, never in a URL: only its hash is kept.
+    return _account_page(request, ctx, db, user, new_code=issued)
+
+
+@router.post("/link", response_class=HTMLResponse)
+def link(request: Request, ctx: Ctx, db: Db, user: CurrentUser, code: Field = "") -> Any:
+    try:
+        accounts.link_with_code(db, clinician_id=user.id, code=code, now=auth.now(request))
+    except FormError as exc:
+        return _account_page(request, ctx, db, user, errors=exc.errors,
+                             values={"code": code}, status=_status(exc))
+    return _redirect("/account?done=linked")
+
+
+@router.post("/unlink", response_class=HTMLResponse)
+def unlink(request: Request, ctx: Ctx, db: Db, user: CurrentUser, other_id: Field = "") -> Any:
+    try:
+        accounts.unlink(db, user_id=user.id, other_id=other_id)
+    except NotFoundError:
+        return _account_page(request, ctx, db, user, status=404, errors={
+            "linked": "That link had already been removed"})
+    return _redirect("/account?done=unlinked")
+
+
+# --- deleting the account -------------------------------------------------------------------
+
+@router.get("/delete", response_class=HTMLResponse)
+def delete_page(request: Request, ctx: Ctx, user: CurrentUser) -> HTMLResponse:
+    return _page(ctx, request, "account_delete.html", {"user": user, "errors": {}})
+
+
+@router.post("/delete", response_class=HTMLResponse)
+def delete(request: Request, ctx: Ctx, db: Db, user: CurrentUser,
+           password: Field = "") -> HTMLResponse:
+    try:
+        accounts.delete_account(db, user_id=user.id, password=password, now=auth.now(request))
+    except FormError as exc:
+        return _page(ctx, request, "account_delete.html", {"user": user, "errors": exc.errors},
+                     status=_status(exc))
+    auth.forget_visitor(request)  # the page that follows is already signed out
+    response = _page(ctx, request, "account_deleted.html", {})
+    auth.clear_session_cookie(request, response)
+    return response
+
+
+# --- resetting a password -------------------------------------------------------------------
+
+@router.get("/reset", response_class=HTMLResponse)
+def reset_page(request: Request, ctx: Ctx, token: str = "") -> HTMLResponse:
+    return _page(ctx, request, "account_reset.html",
+                 {"errors": {}, "values": {"token": token[:200]}})
+
+
+@router.post("/reset", response_class=HTMLResponse)
+def reset(request: Request, ctx: Ctx, db: Db, token: Field = "",
+          new_password: Field = "") -> Any:
+    try:
+        accounts.reset_password(db, token=token, new_password=new_password,
+                                now=auth.now(request))
+    except FormError as exc:
+        return _page(ctx, request, "account_reset.html",
+                     {"errors": exc.errors, "values": {"token": token}}, status=422)
+    return _redirect("/account/sign-in?done=reset")
