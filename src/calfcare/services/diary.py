@@ -416,6 +416,21 @@ def _assessment_values(values: Mapping[str, object],
     return out
 
 
+def check_episode(values: Mapping[str, object], *, now: datetime | None = None,
+                  tz: tzinfo = UTC) -> None:
+    """Raise FormError naming every bad field of a whole episode, as `create_episode` would.
+
+    Stores nothing: a form can show every error at once before anything is saved.
+    """
+    _episode_values(values, now=_now(now), tz=tz)
+
+
+def check_training(values: Mapping[str, object], *, now: datetime | None = None,
+                   tz: tzinfo = UTC) -> None:
+    """Raise FormError naming every bad field of a whole training session; stores nothing."""
+    _training_values(values, now=_now(now), tz=tz)
+
+
 # --- people ---------------------------------------------------------------------------------
 
 def person_by_email(session: Session, *, email: str) -> Person:

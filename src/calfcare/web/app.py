@@ -19,7 +19,7 @@ from calfcare.version import __version__
 from calfcare.web import auth
 from calfcare.web.context import WebContext
 from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
-from calfcare.web.routes import account, api, assess, pages
+from calfcare.web.routes import account, api, assess, clinician, diary, pages
 
 HERE = Path(__file__).parent
 
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(assess.router)
     app.include_router(account.router)
+    app.include_router(diary.router)
+    app.include_router(clinician.router)
     _install_error_handlers(app)
     _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
     return app

@@ -1,0 +1,370 @@
+"""The diary in the browser (TestClient, SQLite): episodes and sessions, errors that keep what
+was typed, units, insights with accessible charts, export and import, saving a result."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from calfcare.services import diary
+from tests.web.diary_helpers import (
+    EPISODE,
+    SESSION,
+    add_episode,
+    add_session,
+    error_summary,
+    field_value,
+    make_app,
+    new_browser,
+    sign_up,
+    submit,
+    user_id,
+)
+from tests.web.forms import csrf_token
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    data: Path = tmp_path_factory.mktemp("diary")
+    return make_app(data)
+
+
+@pytest.fixture
+def person(app: FastAPI) -> TestClient:
+    client = new_browser(app)
+    sign_up(client)
+    return client
+
+
+def stored_episodes(app: FastAPI, client: TestClient) -> list[diary.EpisodeRecord]:
+    html = client.get("/account").text
+    email = re.search(r"<dd>([^<@]+@example\.com)</dd>", html)
+    assert email
+    with app.state.ctx.sessions() as db:
+        return diary.list_episodes(db, owner_id=user_id(app, email.group(1)))
+
+
+# --- episodes -------------------------------------------------------------------------------
+
+def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> None:
+    html = person.get("/diary").text
+    assert "You have not logged an episode yet" in html
+    assert 'href="/diary/episodes/new"' in html
+    assert ">Log an episode<" in html
+    assert ">Log a session<" in html
+
+    eid = add_episode(person)
+    html = person.get("/diary?done=episode_added").text
+    assert "The episode has been added" in html
+    assert "Fri 20 Nov 2026, 07:30 UTC" in html
+    assert "1 min 30 s" in html
+    assert "severity 6 out of 10" in html
+    assert "hill reps" in html
+    [stored] = stored_episodes(app, person)
+    assert stored.duration_s == 90
+    assert stored.temperature_c == 28
+    assert stored.fluid_l == 0.5
+    assert stored.session_load == "longer"
+    assert not stored.woke_from_sleep
+
+    form = person.get(f"/diary/episodes/{eid}/edit").text
+    for name, value in {"occurred_at": "2026-11-20T07:30", "leg": "left", "duration": "1 min 30 s",
+                        "severity": "6", "activity": "running", "session_load": "longer",
+                        "woke_from_sleep": "no", "temperature": "28", "fluid": "0.5",
+                        "notes": "hill reps"}.items():
+        assert field_value(form, name) == value, name
+    r = submit(person, f"/diary/episodes/{eid}/edit",
+               {**EPISODE, "severity": "8", "woke_from_sleep": "yes", "temperature": "",
+                "activity": "sleeping", "session_load": ""},
+               page=f"/diary/episodes/{eid}/edit")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/diary?done=episode_saved"
+    [stored] = stored_episodes(app, person)
+    assert (stored.severity, stored.woke_from_sleep, stored.activity) == (8, True, "sleeping")
+    assert stored.temperature_c is None
+    assert stored.session_load is None
+
+    confirm = person.get(f"/diary/episodes/{eid}/delete")
+    assert confirm.status_code == 200
+    assert "Delete this episode?" in confirm.text
+    assert stored_episodes(app, person)  # asking is not deleting
+    r = person.post(f"/diary/episodes/{eid}/delete",
+                    data={"csrf_token": csrf_token(confirm.text)}, follow_redirects=False)
+    assert r.headers["location"] == "/diary?done=episode_deleted"
+    assert stored_episodes(app, person) == []
+    assert person.get(f"/diary/episodes/{eid}/edit").status_code == 404
+
+
+def test_create_edit_and_delete_a_training_session(person: TestClient) -> None:
+    sid = add_session(person)
+    html = person.get("/diary").text
+    assert "Running" in html
+    assert "1 h 15 min" in html
+    assert "12.50\u00a0km" in html
+    r = submit(person, f"/diary/sessions/{sid}/edit", {**SESSION, "duration_min": "90"},
+               page=f"/diary/sessions/{sid}/edit")
+    assert r.status_code == 303
+    assert "1 h 30 min" in person.get("/diary").text
+    r = submit(person, f"/diary/sessions/{sid}/delete", page=f"/diary/sessions/{sid}/delete")
+    assert r.headers["location"] == "/diary?done=session_deleted"
+    assert "You have not logged a training session yet" in person.get("/diary").text
+
+
+def test_the_diary_is_paged_50_at_a_time(app: FastAPI, person: TestClient) -> None:
+    html = person.get("/account").text
+    email = re.search(r"<dd>([^<@]+@example\.com)</dd>", html)
+    assert email
+    owner = user_id(app, email.group(1))
+    with app.state.ctx.sessions() as db, db.begin():
+        for i in range(51):
+            diary.create_episode(db, owner_id=owner, values={
+                "occurred_at": f"2026-01-01T00:{i:02d}" if i < 60 else "",
+                "leg": "left", "duration_s": 60, "severity": 3, "activity": "resting"})
+    first = person.get("/diary").text
+    assert first.count('class="record"') == 50
+    assert "Older episodes" in first
+    assert "Newer episodes" not in first
+    second = person.get("/diary?page=2").text
+    assert second.count('class="record"') == 1
+    assert "Newer episodes" in second
+    assert "Older episodes" not in second
+
+
+# --- bad input keeps what was typed and names the field ---------------------------------------
+
+BAD_EPISODE = {**EPISODE, "occurred_at": "yesterday", "leg": "", "duration": "forever",
+               "severity": "eleven", "activity": "", "temperature": "hot", "humidity": "120",
+               "fluid": "20 buckets", "carbohydrate_g": "-5", "notes": "kept <b>as typed</b>"}
+
+
+def test_bad_episode_input_is_named_and_kept(app: FastAPI, person: TestClient) -> None:
+    r = submit(person, "/diary/episodes/new", BAD_EPISODE, page="/diary/episodes/new")
+    assert r.status_code == 422
+    assert "<title>Error: Log an episode" in r.text
+    fields = [f for f, _ in error_summary(r.text)]
+    assert fields == ["occurred_at", "leg", "duration", "severity", "activity", "temperature",
+                      "humidity", "fluid", "carbohydrate_g"]
+    for name in fields:  # each one also beside its field, and the field points at it
+        assert f'id="{name}-error"' in r.text, name
+        assert re.search(rf'id="{name}"[^>]*aria-describedby="[^"]*{name}-error', r.text), name
+    for name in ("occurred_at", "duration", "severity", "temperature", "humidity", "fluid",
+                 "carbohydrate_g", "muscle", "helped"):
+        assert field_value(r.text, name) == BAD_EPISODE[name], name
+    assert field_value(r.text, "session_load") == "longer"
+    assert field_value(r.text, "notes") == "kept &lt;b&gt;as typed&lt;/b&gt;"
+    assert stored_episodes(app, person) == []
+
+
+def test_bad_input_on_the_edit_form_changes_nothing(app: FastAPI, person: TestClient) -> None:
+    eid = add_episode(person)
+    r = submit(person, f"/diary/episodes/{eid}/edit", {**EPISODE, "severity": "99"},
+               page=f"/diary/episodes/{eid}/edit")
+    assert r.status_code == 422
+    assert error_summary(r.text) == [("severity", "Must be a whole number from 0 to 10 "
+                                                  "(got &#39;99&#39;)")]
+    assert field_value(r.text, "severity") == "99"
+    assert f'action="/diary/episodes/{eid}/edit"' in r.text
+    assert stored_episodes(app, person)[0].severity == 6
+
+
+def test_bad_session_input_is_named_and_kept(person: TestClient) -> None:
+    bad = {"started_at": "", "activity": "sleeping", "duration_min": "1.5",
+           "intensity": "0", "distance": "-3", "notes": "kept"}
+    r = submit(person, "/diary/sessions/new", bad, page="/diary/sessions/new")
+    assert r.status_code == 422
+    assert [f for f, _ in error_summary(r.text)] == [
+        "started_at", "activity", "duration_min", "intensity", "distance"]
+    assert dict(error_summary(r.text))["started_at"] == \
+        "Enter the date and time the session started"
+    for name in ("duration_min", "intensity", "distance", "notes"):
+        assert field_value(r.text, name) == bad[name], name
+    assert "You have not logged a training session yet" in person.get("/diary").text
+
+
+def test_bad_import_names_row_and_field_and_imports_nothing(
+        app: FastAPI, person: TestClient) -> None:
+    add_episode(person)
+    csv_text = ("occurred_at,leg,duration_s,severity,activity\n"
+                "2026-11-01T07:00,left,60,3,running\n"
+                "2026-11-02T07:00,sideways,60,12,running\n")
+    r = submit(person, "/diary/import", page="/diary/import",
+               files={"file": ("episodes.csv", csv_text.encode(), "text/csv")})
+    assert r.status_code == 422
+    assert "Nothing was imported" in r.text
+    assert "episodes.csv row 3, leg: Must be left, right or both" in r.text
+    assert "episodes.csv row 3, severity" in r.text
+    assert len(stored_episodes(app, person)) == 1
+    r = submit(person, "/diary/import", page="/diary/import",
+               files={"file": ("x.json", b"{not json", "application/json")})
+    assert r.status_code == 422
+    assert "Not valid JSON" in r.text
+    r = submit(person, "/diary/import", page="/diary/import")
+    assert r.status_code == 422
+    assert "Choose a file to import" in r.text
+
+
+# --- units ----------------------------------------------------------------------------------
+
+def test_imperial_units_round_trip(app: FastAPI) -> None:
+    client = new_browser(app)
+    sign_up(client, units="imperial")
+    form = client.get("/diary/episodes/new").text
+    assert "Air temperature (°F)" in form
+    assert "(fl oz)" in form
+    eid = add_episode(client, temperature="86", fluid="16.9")
+    [stored] = stored_episodes(app, client)
+    assert stored.temperature_c == pytest.approx(30.0)
+    assert stored.fluid_l == pytest.approx(0.5, abs=1e-3)
+    edit = client.get(f"/diary/episodes/{eid}/edit").text
+    assert field_value(edit, "temperature") == "86"
+    assert field_value(edit, "fluid") == "16.9"
+    assert "86.0\u00a0°F" in client.get("/diary").text
+    # A unit typed with the number wins over the setting.
+    r = submit(client, f"/diary/episodes/{eid}/edit", {**EPISODE, "temperature": "30C",
+                                                       "fluid": "500 ml"},
+               page=f"/diary/episodes/{eid}/edit")
+    assert r.status_code == 303
+    [stored] = stored_episodes(app, client)
+    assert stored.temperature_c == pytest.approx(30.0)
+    assert stored.fluid_l == pytest.approx(0.5)
+    # Out of range, said in the person's units.
+    r = submit(client, f"/diary/episodes/{eid}/edit", {**EPISODE, "temperature": "200"},
+               page=f"/diary/episodes/{eid}/edit")
+    assert error_summary(r.text) == [("temperature",
+                                      "Enter the air temperature from -22 °F to 131 °F")]
+    sid = add_session(client, distance="6.2")
+    assert "6.20\u00a0mi" in client.get("/diary").text
+    assert field_value(client.get(f"/diary/sessions/{sid}/edit").text, "distance") == "6.2"
+
+
+# --- insights -------------------------------------------------------------------------------
+
+def test_insights_show_charts_with_text_alternatives(person: TestClient) -> None:
+    add_episode(person)
+    add_episode(person, occurred_at="2026-11-21T02:10", activity="sleeping",
+                woke_from_sleep="yes", session_load="")
+    html = person.get("/diary/insights").text
+    charts = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
+    assert len(charts) == 4
+    for svg in charts:
+        assert 'role="img"' in svg
+        chart_id = re.search(r'id="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
+        assert re.search(rf'<title id="{chart_id}-title">[^<]+</title>', svg)
+        assert re.search(rf'<desc id="{chart_id}-desc">[^<]+</desc>', svg)
+    assert "<th scope=\"col\">Week starting</th>" in html  # the weekly table
+    assert "<li>Night: 1</li>" in html
+    assert "<li>Morning: 1</li>" in html
+    assert "<li>Running: 1</li>" in html
+    assert "<li>Sleeping: 1</li>" in html
+    assert "In a longer or harder session than usual: 1 of 2 episodes (50%)" in html
+    assert "In heat: 2 of 2 episodes" in html
+
+
+def test_doctor_prompts_show_the_criterion_and_source(person: TestClient) -> None:
+    add_episode(person, duration="12m")
+    for page in ("/diary", "/diary/insights"):
+        html = person.get(page).text
+        assert "A cramp that lasted longer than 10 minutes" in html, page
+        assert "An episode longer than 10 minutes in the last 30 days" in html, page
+        assert "The longest lasted 12 minutes" in html, page
+        assert "Source: NHS" in html, page
+        assert "care-card-urgent" in html, page
+
+
+# --- export and import ----------------------------------------------------------------------
+
+def test_export_then_import_json_and_csv(app: FastAPI, person: TestClient) -> None:
+    add_episode(person)
+    add_session(person)
+    r = person.get("/diary/export?format=json")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert r.headers["content-disposition"].startswith("attachment;")
+    doc = json.loads(r.text)
+    assert len(doc["episodes"]) == 1
+    assert len(doc["training_sessions"]) == 1
+    zipped = person.get("/diary/export?format=csv")
+    assert zipped.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as zf:
+        assert sorted(zf.namelist()) == sorted(diary.CSV_FILES)
+    assert person.get("/diary/export?format=xml").status_code == 404
+
+    other = new_browser(app)
+    sign_up(other)
+    r = submit(other, "/diary/import", page="/diary/import",
+               files={"file": ("diary.json", r.content, "application/json")})
+    assert r.status_code == 200
+    assert "Imported 1 episode, 1 training session and 0 saved results" in r.text
+    assert "hill reps" in other.get("/diary").text
+    # The zip adds nothing new: every record is already there.
+    r = submit(other, "/diary/import", page="/diary/import",
+               files={"file": ("diary.zip", zipped.content, "application/zip")})
+    assert "Imported 0 episodes" in r.text
+    assert "2 records were already in your diary" in r.text
+    assert len(stored_episodes(app, other)) == 1
+
+
+# --- saving an assessment result --------------------------------------------------------------
+
+def _result_state(client: TestClient) -> tuple[str, str]:
+    """Run the interview far enough to get a result page; return its HTML and state."""
+    r = client.post("/assess/about", data={"age": "35", "sex": "female",
+                                           "csrf_token": csrf_token(client.get("/assess").text)})
+    html = r.text
+    r = client.post("/assess/start", data={"start": "0", "state": re.search(
+        r'name="state" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
+        "csrf_token": csrf_token(html)})
+    for _ in range(40):
+        if 'action="/assess/summary"' in r.text:
+            state = re.search(r'name="state" value="([^"]+)"', r.text)
+            assert state
+            return r.text, state.group(1)
+        if 'action="/assess/continue"' in r.text:
+            action, data = "/assess/continue", {}
+        else:
+            items = re.search(r'name="items" value="([^"]*)"', r.text).group(1)  # type: ignore[union-attr]
+            qtype = re.search(r'name="qtype" value="([^"]*)"', r.text).group(1)  # type: ignore[union-attr]
+            action = "/assess/answer"
+            data = {"items": items, "qtype": qtype}
+            if qtype == "single":
+                data["choice"] = "absent"
+        state = re.search(r'name="state" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        r = client.post(action, data={**data, "state": state,
+                                      "csrf_token": csrf_token(r.text)})
+    pytest.fail("no result page")
+
+
+def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) -> None:
+    html, state = _result_state(person)
+    assert ">Save this result to my diary</button>" in html
+    assert "Sign in to save" not in html
+    assert "Saved results" not in person.get("/diary").text  # nothing stored by itself
+    r = person.post("/diary/assessments", data={"state": state, "csrf_token": csrf_token(html)},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/diary?done=assessment_saved"
+    page = person.get(r.headers["location"]).text
+    assert "The result has been saved" in page
+    assert "Saved results" in page
+    doc = json.loads(person.get("/diary/export?format=json").text)
+    [saved] = doc["saved_assessments"]
+    assert saved["request"]["age"] == 35
+    assert saved["kb_version"] == app.state.ctx.kb.content_hash
+    r = person.post("/diary/assessments", data={"state": "garbage",
+                                                "csrf_token": csrf_token(html)})
+    assert r.status_code == 400
+
+
+def test_signed_out_people_are_only_told_to_sign_in(app: FastAPI) -> None:
+    client = new_browser(app)
+    html, _ = _result_state(client)
+    assert "Sign in to save" in html
+    assert 'action="/diary/assessments"' not in html

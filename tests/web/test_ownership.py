@@ -1,0 +1,199 @@
+"""Who may use which diary and clinician route: a matrix over EVERY /diary and /clinician route.
+
+Actors: signed out; another person; a clinician not linked to the owner; a linked clinician.
+The records used belong to the owner, a person. A new /diary or /clinician route fails
+`test_every_route_is_in_the_matrix` until it is added to ROUTES below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from calfcare.services import diary
+from tests.web.diary_helpers import (
+    EPISODE,
+    SESSION,
+    add_episode,
+    add_session,
+    link,
+    make_app,
+    new_browser,
+    sign_up,
+    user_id,
+)
+from tests.web.forms import csrf_token
+
+MARK = "owner-secret-note"
+
+#: (method, path) -> what the route works on:
+#:   own: the signed-in person's own diary (no id in the path)
+#:   record: one record of a diary, by id (episode or training session)
+#:   clinician: the clinician's own list
+#:   person: one linked person's diary, read-only
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/diary"): "own",
+    ("GET", "/diary/insights"): "own",
+    ("GET", "/diary/export"): "own",
+    ("GET", "/diary/import"): "own",
+    ("POST", "/diary/import"): "own",
+    ("POST", "/diary/assessments"): "own",
+    ("GET", "/diary/episodes/new"): "own",
+    ("POST", "/diary/episodes/new"): "own",
+    ("GET", "/diary/episodes/{episode_id}/edit"): "record",
+    ("POST", "/diary/episodes/{episode_id}/edit"): "record",
+    ("GET", "/diary/episodes/{episode_id}/delete"): "record",
+    ("POST", "/diary/episodes/{episode_id}/delete"): "record",
+    ("GET", "/diary/sessions/new"): "own",
+    ("POST", "/diary/sessions/new"): "own",
+    ("GET", "/diary/sessions/{training_id}/edit"): "record",
+    ("POST", "/diary/sessions/{training_id}/edit"): "record",
+    ("GET", "/diary/sessions/{training_id}/delete"): "record",
+    ("POST", "/diary/sessions/{training_id}/delete"): "record",
+    ("GET", "/clinician"): "clinician",
+    ("GET", "/clinician/persons/{person_id}"): "person",
+}
+#: What each POST sends: a complete, valid form, so that a missing check would write.
+POST_DATA: dict[str, dict[str, str]] = {
+    "/diary/episodes/new": EPISODE, "/diary/episodes/{episode_id}/edit":
+        {**EPISODE, "notes": "overwritten"},
+    "/diary/sessions/new": SESSION, "/diary/sessions/{training_id}/edit":
+        {**SESSION, "notes": "overwritten"},
+}
+ACTORS = ("signed_out", "other_person", "unlinked_clinician", "linked_clinician")
+
+
+def diary_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) of app.routes under /diary or /clinician, routers included."""
+    out: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):  # flattens included routers
+        if route.path.startswith(("/diary", "/clinician")):
+            assert isinstance(route.original_route, APIRoute)
+            for method in route.methods or ():
+                out.add((method, route.path))
+    assert out, "no diary routes found: has FastAPI changed how app.routes is built?"
+    return out
+
+
+@dataclass
+class World:
+    app: FastAPI
+    owner_id: str
+    episode_id: str
+    training_id: str
+    clients: dict[str, TestClient]
+
+    def url(self, path: str) -> str:
+        return path.format(episode_id=self.episode_id, training_id=self.training_id,
+                           person_id=self.owner_id)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        with self.app.state.ctx.sessions() as db:
+            return (tuple(diary.list_episodes(db, owner_id=self.owner_id)),
+                    tuple(diary.list_training(db, owner_id=self.owner_id)),
+                    tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    data: Path = tmp_path_factory.mktemp("ownership")
+    app = make_app(data)
+    owner = new_browser(app)
+    owner_email = sign_up(owner, name="Owner Person")
+    episode_id = add_episode(owner, notes=MARK)
+    training_id = add_session(owner, notes=MARK)
+    other = new_browser(app)
+    sign_up(other, name="Other Person")
+    unlinked = new_browser(app)
+    sign_up(unlinked, role="clinician", name="Dr Unlinked")
+    linked = new_browser(app)
+    sign_up(linked, role="clinician", name="Dr Linked")
+    link(app, owner, linked)
+    signed_out = new_browser(app)
+    return World(app=app, owner_id=user_id(app, owner_email), episode_id=episode_id,
+                 training_id=training_id,
+                 clients={"signed_out": signed_out, "other_person": other,
+                          "unlinked_clinician": unlinked, "linked_clinician": linked})
+
+
+def test_every_route_is_in_the_matrix(world: World) -> None:
+    found = diary_routes(world.app)
+    assert found - set(ROUTES) == set(), "add these routes to ROUTES in test_ownership.py"
+    assert set(ROUTES) - found == set(), "these routes no longer exist"
+
+
+def _call(world: World, client: TestClient, method: str, path: str) -> Any:
+    url = world.url(path)
+    if method == "GET":
+        return client.get(url, follow_redirects=False)
+    token = csrf_token(client.get("/account/sign-in").text)
+    return client.post(url, data={**POST_DATA.get(path, {}), "csrf_token": token},
+                       follow_redirects=False)
+
+
+def _expected(actor: str, method: str, path: str, kind: str) -> tuple[int, str | None]:
+    """(status, redirect location or None)."""
+    if actor == "signed_out":
+        next_path = path if method == "GET" else "/account"
+        return 303, f"/account/sign-in?next={next_path}"
+    clinician = actor.endswith("clinician")
+    if kind == "record":
+        return 404, None  # someone else's record, or a clinician writing: never found
+    if kind == "clinician":
+        return (200, None) if clinician else (404, None)
+    if kind == "person":
+        return (200, None) if actor == "linked_clinician" else (404, None)
+    # The caller's own diary.
+    if clinician:
+        return (303, "/clinician") if (method, path) == ("GET", "/diary") else (404, None)
+    return 0, None  # a person's own diary: any answer, but never the owner's data
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_the_ownership_matrix(world: World, actor: str, method: str, path: str) -> None:
+    client = world.clients[actor]
+    before = world.snapshot()
+    r = _call(world, client, method, path)
+    status, location = _expected(actor, method, world.url(path), ROUTES[(method, path)])
+    if status:
+        assert r.status_code == status, (actor, method, path, r.status_code, r.text[:300])
+    if location:
+        assert r.headers["location"] == location
+    if actor != "linked_clinician":
+        assert MARK not in r.text, (actor, method, path)
+    assert world.snapshot() == before, f"{actor} changed the owner's diary with {method} {path}"
+
+
+def test_a_linked_clinician_reads_the_diary(world: World) -> None:
+    client = world.clients["linked_clinician"]
+    overview = client.get("/clinician").text
+    assert "Owner Person" in overview
+    assert f'href="/clinician/persons/{world.owner_id}"' in overview
+    page = client.get(f"/clinician/persons/{world.owner_id}").text
+    assert MARK in page
+    assert "Read-only" in page
+    assert "/edit" not in page
+    assert "/delete" not in page
+    assert "<form" not in re.sub(
+        r'<form class="nav-form".*?</form>', "", page, flags=re.S)
+    assert '<svg class="chart"' in page
+    # An unknown id looks exactly like an unlinked one.
+    assert client.get("/clinician/persons/0123456789abcdef").status_code == 404
+    assert "Owner Person" not in world.clients["unlinked_clinician"].get("/clinician").text
+
+
+def test_another_person_never_sees_the_owner_s_records(world: World) -> None:
+    client = world.clients["other_person"]
+    for path in ("/diary", "/diary/insights", "/diary/export?format=json",
+                 "/diary/export?format=csv"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert MARK.encode() not in r.content, path
