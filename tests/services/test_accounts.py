@@ -457,3 +457,30 @@ def test_guessing_link_codes_is_rate_limited(db: Session) -> None:
     accounts.link_with_code(db, clinician_id=clinician.id, code=code,
                             now=NOW + timedelta(minutes=16))
     assert accounts.is_linked(db, person_id=person.id, clinician_id=clinician.id)
+
+
+# --- time zone ----------------------------------------------------------------------------
+
+def test_new_accounts_are_in_utc_unless_a_zone_is_given(db: Session) -> None:
+    assert sign_up(db).time_zone == "UTC"
+    other = accounts.sign_up(db, email="sam@example.com", password=PASSWORD,
+                             display_name="Sam", role="person", units="metric", now=NOW,
+                             time_zone="America/New_York")
+    assert other.time_zone == "America/New_York"
+    with pytest.raises(FormError) as caught:
+        accounts.sign_up(db, email="kim@example.com", password=PASSWORD, display_name="Kim",
+                         role="person", units="metric", now=NOW, time_zone="Mars/Olympus")
+    assert set(caught.value.errors) == {"time_zone"}
+
+
+def test_set_time_zone_rejects_an_unknown_zone_and_accepts_a_real_one(db: Session) -> None:
+    user = sign_up(db)
+    for bad in ("Mars/Olympus", "", "../../etc/passwd"):
+        with pytest.raises(FormError) as caught:
+            accounts.set_time_zone(db, user_id=user.id, time_zone=bad)
+        assert set(caught.value.errors) == {"time_zone"}
+    assert accounts.get_account(db, user_id=user.id).time_zone == "UTC"
+    saved = accounts.set_time_zone(db, user_id=user.id, time_zone=" europe/london ")
+    assert saved.time_zone == "Europe/London"
+    assert accounts.get_account(db, user_id=user.id).time_zone == "Europe/London"
+    assert db.get(t.User, user.id).time_zone == "Europe/London"  # type: ignore[union-attr]

@@ -438,6 +438,29 @@ def test_insights_from_the_database(db: Session) -> None:
     assert diary.insights(db, owner_id=uuid.uuid4().hex, now=NOW).total == 0
 
 
+def test_insights_follow_the_persons_time_zone_and_its_daylight_saving(db: Session) -> None:
+    from zoneinfo import ZoneInfo
+
+    me = add_user(db, "zone@example.org")
+    # 22:30 UTC is 23:30 in London in summer (BST) and 22:30 in winter (GMT): evening both
+    # times. In New York it is 18:30 in summer (EDT, evening) but 17:30 in winter (EST).
+    for at in (datetime(2026, 7, 1, 22, 30, tzinfo=UTC), datetime(2026, 1, 10, 22, 30,
+                                                                   tzinfo=UTC)):
+        diary.create_episode(db, owner_id=me, values=episode(occurred_at=at), now=NOW)
+    diary.create_episode(db, owner_id=me, values=episode(
+        occurred_at="2026-11-24T23:30"), now=NOW, tz=ZoneInfo("America/New_York"))
+    db.commit()
+    got = diary.insights(db, owner_id=me, now=NOW, tz=ZoneInfo("Europe/London"))
+    assert {c.key: c.count for c in got.time_of_day}["evening"] == 2
+    assert {c.key: c.count for c in got.time_of_day}["night"] == 1  # 04:30 in London
+    ny = diary.insights(db, owner_id=me, now=NOW, tz=ZoneInfo("America/New_York"))
+    assert {c.key: c.count for c in ny.time_of_day}["evening"] == 2
+    assert {c.key: c.count for c in ny.time_of_day}["afternoon"] == 1
+    assert ny.now == NOW
+    assert ny.utc_offset == timedelta(hours=-5)
+    assert ny.period_start == datetime(2025, 12, 1, 5, 0, tzinfo=UTC)  # midnight EST
+
+
 def test_clinician_overview(db: Session) -> None:
     busy = add_user(db, "busy@example.org", "Busy")
     quiet = add_user(db, "quiet@example.org", "Quiet")

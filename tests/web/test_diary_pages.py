@@ -368,3 +368,36 @@ def test_signed_out_people_are_only_told_to_sign_in(app: FastAPI) -> None:
     html, _ = _result_state(client)
     assert "Sign in to save" in html
     assert 'action="/diary/assessments"' not in html
+
+
+# --- time zones -----------------------------------------------------------------------------
+
+def test_times_are_typed_shown_and_analysed_in_the_persons_time_zone(
+        app: FastAPI, person: TestClient) -> None:
+    r = submit(person, "/account/time-zone", {"time_zone": "Mars/Olympus"}, page="/account")
+    assert r.status_code == 422
+    assert error_summary(r.text) == [("time_zone", "Enter a time zone from the list, like "
+                                                   "Europe/London or America/New_York")]
+    assert field_value(r.text, "time_zone") == "Mars/Olympus"
+    r = submit(person, "/account/time-zone", {"time_zone": "America/New_York"}, page="/account")
+    assert r.status_code == 303
+    assert "Your time zone has been saved" in person.get(r.headers["location"]).text
+
+    form = person.get("/diary/episodes/new").text
+    assert "in your time zone, America/New_York" in form
+    assert field_value(form, "occurred_at") == "2026-11-25T07:00"  # NOW (12:00 UTC) in New York
+    eid = add_episode(person, occurred_at="2026-11-20T23:30")
+    [stored] = stored_episodes(app, person)
+    assert stored.occurred_at.isoformat() == "2026-11-21T04:30:00+00:00"  # EST is UTC-5
+
+    html = person.get("/diary").text
+    assert "Fri 20 Nov 2026, 23:30 EST" in html
+    assert "04:30" not in html
+    assert "America/New_York" in html
+    assert field_value(person.get(f"/diary/episodes/{eid}/edit").text,
+                       "occurred_at") == "2026-11-20T23:30"
+
+    html = person.get("/diary/insights").text
+    assert "Episodes by time of day (America/New_York)" in html
+    assert "<li>Evening: 1</li>" in html
+    assert "<li>Night: 0</li>" in html  # 04:30 UTC would have been night

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -34,8 +34,8 @@ UserOption = Annotated[str, typer.Option(
     help="Email of the person whose diary this is (or set CALFCARE_USER).")]
 OffsetOption = Annotated[str | None, typer.Option(
     "--utc-offset", show_default=False,
-    help="Your offset from UTC for days and times of day, e.g. +01:00 (default: this "
-         "computer's).")]
+    help="A fixed offset from UTC for days and times of day, e.g. +01:00 (default: the "
+         "time zone of the account, with its daylight saving time).")]
 
 #: The option a person typed for each field of an episode.
 OPTION_OF = {"occurred_at": "--when", "leg": "--leg", "duration_s": "--duration",
@@ -107,11 +107,15 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def _local(moment: datetime, offset: timedelta | None = None, fmt: str = "%a %d %b %Y %H:%M"
-           ) -> str:
-    from datetime import timezone
+def _zone(person: Person) -> tzinfo:
+    """The person's time zone (their account's)."""
+    from calfcare.services.accounts import zone_of
 
-    zone = timezone(offset) if offset is not None else None
+    return zone_of(person.time_zone)
+
+
+def _local(moment: datetime, zone: tzinfo | None = None, fmt: str = "%a %d %b %Y %H:%M"
+           ) -> str:
     return moment.astimezone(zone).strftime(fmt)
 
 
@@ -161,11 +165,12 @@ def add(
         values: dict[str, Any] = {
             "leg": leg, "severity": severity, "activity": activity, "session_load": load,
             "woke_from_sleep": woke, "helped": helped, "notes": notes,
-            "occurred_at": datetime.now().astimezone()}
+            "occurred_at": datetime.now(_zone(person))}
         if when is not None:
             try:
                 moment = datetime.fromisoformat(when.strip())
-                values["occurred_at"] = moment if moment.tzinfo else moment.astimezone()
+                values["occurred_at"] = (moment if moment.tzinfo
+                                         else moment.replace(tzinfo=_zone(person)))
             except ValueError:
                 problems["--when"] = (f"'{when}' is not a date and time such as "
                                       "2026-11-25T07:30 or 2026-11-25T07:30+01:00.")
@@ -197,10 +202,10 @@ def add(
             _fail("Nothing was saved.", 2)
         session.commit()
         console = _console()
-        console.print(f"Saved: {_local(record.occurred_at)}, {record.leg} leg, "
+        console.print(f"Saved: {_local(record.occurred_at, _zone(person))}, {record.leg} leg, "
                       f"{units.format_duration(record.duration_s)}, severity "
                       f"{record.severity}/10, {record.activity.replace('_', ' ')}.")
-        summary = diary.insights(session, owner_id=person.id)
+        summary = diary.insights(session, owner_id=person.id, tz=_zone(person))
         for prompt in summary.prompts:
             console.print(f"[bold]Worth seeing a doctor:[/bold] {prompt.title} "
                           f"({prompt.criterion}). See `calfcare diary insights`.")
@@ -243,7 +248,7 @@ def list_episodes(
     table.add_column("Notes", min_width=10)
     for e in episodes:
         activity = e.activity.replace("_", " ") + (", woke" if e.woke_from_sleep else "")
-        table.add_row(_local(e.occurred_at, fmt="%Y-%m-%d %H:%M"), e.leg,
+        table.add_row(_local(e.occurred_at, _zone(person), fmt="%Y-%m-%d %H:%M"), e.leg,
                       units.format_duration(e.duration_s), f"{e.severity}/10", activity,
                       e.session_load or "",
                       units.format_quantity("temperature", e.temperature_c, person.units, 0),
@@ -337,10 +342,13 @@ def insights(
 
     if output not in ("text", "json"):
         _fail("--format: choose text or json.", 2)
-    offset = _offset(utc_offset)
+    offset = _offset(utc_offset) if utc_offset is not None else None
     kb = load_kb()
     with _diary(user) as (session, person):
-        got = diary.insights(session, owner_id=person.id, utc_offset=offset, kb=kb)
+        if offset is None:
+            got = diary.insights(session, owner_id=person.id, tz=_zone(person), kb=kb)
+        else:
+            got = diary.insights(session, owner_id=person.id, utc_offset=offset, kb=kb)
     if output == "json":
         typer.echo(json.dumps(_insights_json(got), default=str, indent=2, ensure_ascii=False))
         return
@@ -399,10 +407,12 @@ def import_(
                          for p in sorted(path.glob("*.csv"))}
                 if not files:
                     _fail(f"{path} holds no CSV files.", 2)
-                result = diary.import_csv(session, owner_id=person.id, files=files)
+                result = diary.import_csv(session, owner_id=person.id, files=files,
+                                          tz=_zone(person))
             else:
                 result = diary.import_json(session, owner_id=person.id,
-                                           text=path.read_text(encoding="utf-8-sig"))
+                                           text=path.read_text(encoding="utf-8-sig"),
+                                           tz=_zone(person))
         except FormError as exc:
             for where, message in exc.errors.items():
                 typer.echo(f"{where}: {message}", err=True)

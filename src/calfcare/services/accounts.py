@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -52,6 +53,9 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 100
 MAX_EMAIL = 254
+MAX_TIME_ZONE = 64
+DEFAULT_TIME_ZONE = "UTC"
+BAD_TIME_ZONE = "Enter a time zone from the list, like Europe/London or America/New_York"
 #: Link codes: uppercase letters and digits without the ambiguous 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -79,6 +83,12 @@ class Account:
     role: Role
     units: Units
     created_at: datetime
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone (UTC if the stored name is no longer known)."""
+        return zone_of(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,11 @@ class LinkedAccount:
     display_name: str
     email: str
     linked_at: datetime
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.time_zone)
 
 
 class TooManyAttemptsError(FormError):
@@ -140,7 +155,39 @@ def _account(row: t.User) -> Account:
     role: Role = "clinician" if row.role == "clinician" else "person"
     units: Units = "imperial" if row.units == "imperial" else "metric"
     return Account(id=row.id, email=row.email, display_name=row.display_name, role=role,
-                   units=units, created_at=_utc(row.created_at))
+                   units=units, created_at=_utc(row.created_at),
+                   time_zone=row.time_zone or DEFAULT_TIME_ZONE)
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zone names this system knows, sorted (for a form's list)."""
+    return tuple(sorted(available_timezones()))
+
+
+def normalise_time_zone(name: str) -> str | None:
+    """The canonical spelling of a known IANA zone name, or None if it is not one."""
+    name = name.strip()
+    if not name or len(name) > MAX_TIME_ZONE:
+        return None
+    known = {z.lower(): z for z in time_zones()}
+    found = known.get(name.lower())
+    if found is None:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return None
+        found = name
+    return found
+
+
+@cache
+def zone_of(name: str) -> ZoneInfo:
+    """The ZoneInfo of a stored zone name; UTC for a name this system does not know."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo("UTC")
 
 
 def _user(db: Session, user_id: str) -> t.User:
@@ -224,8 +271,11 @@ def _check_password(db: Session, row: t.User, password: str, field: str,
 # --- accounts -----------------------------------------------------------------------------
 
 def sign_up(db: Session, *, email: str, password: str, display_name: str, role: str,
-            units: str, now: datetime) -> Account:
-    """Create an account. The email is stored in lower case and is unique regardless of case."""
+            units: str, now: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> Account:
+    """Create an account. The email is stored in lower case and is unique regardless of case.
+
+    `time_zone` is an IANA name (e.g. "Europe/London"), for typing and reading diary times.
+    """
     now = _now(now)
     email = normalise_email(email)
     display_name = display_name.strip()
@@ -245,10 +295,14 @@ def sign_up(db: Session, *, email: str, password: str, display_name: str, role: 
         errors["role"] = "Select whether this account is for you or for a clinician"
     if units not in UNITS:
         errors["units"] = "Select metric or imperial units"
+    zone = normalise_time_zone(time_zone or DEFAULT_TIME_ZONE)
+    if zone is None:
+        errors["time_zone"] = BAD_TIME_ZONE
     if errors:
         raise FormError(errors)
     row = t.User(id=uuid.uuid4().hex, email=email, display_name=display_name,
-                 password_hash=_hasher.hash(password), role=role, units=units, created_at=now)
+                 password_hash=_hasher.hash(password), role=role, units=units,
+                 time_zone=zone, created_at=now)
     try:
         with db.begin_nested():
             db.add(row)
@@ -303,6 +357,18 @@ def set_units(db: Session, *, user_id: str, units: str) -> Account:
         raise FormError({"units": "Select metric or imperial units"})
     row = _user(db, user_id)
     row.units = units
+    db.flush()
+    return _account(row)
+
+
+def set_time_zone(db: Session, *, user_id: str, time_zone: str) -> Account:
+    """Set the IANA time zone in which the account types and reads diary times."""
+    zone = normalise_time_zone(time_zone)
+    if zone is None:
+        raise FormError({"time_zone": "Enter a time zone" if not time_zone.strip()
+                         else BAD_TIME_ZONE})
+    row = _user(db, user_id)
+    row.time_zone = zone
     db.flush()
     return _account(row)
 
@@ -483,7 +549,7 @@ def link_with_code(db: Session, *, clinician_id: str, code: str, now: datetime
         db.add(link)
     db.flush()
     return LinkedAccount(id=person.id, display_name=person.display_name, email=person.email,
-                         linked_at=_utc(link.created_at))
+                         linked_at=_utc(link.created_at), time_zone=person.time_zone)
 
 
 def unlink(db: Session, *, user_id: str, other_id: str) -> None:
@@ -503,7 +569,8 @@ def linked_clinicians(db: Session, *, person_id: str) -> list[LinkedAccount]:
                       .where(t.ClinicianLink.person_id == person_id)
                       .order_by(t.User.display_name, t.User.email)).all()
     return [LinkedAccount(id=u.id, display_name=u.display_name, email=u.email,
-                          linked_at=_utc(at)) for u, at in rows]
+                          linked_at=_utc(at), time_zone=u.time_zone or DEFAULT_TIME_ZONE)
+            for u, at in rows]
 
 
 def linked_persons(db: Session, *, clinician_id: str) -> list[LinkedAccount]:
@@ -512,7 +579,8 @@ def linked_persons(db: Session, *, clinician_id: str) -> list[LinkedAccount]:
                       .where(t.ClinicianLink.clinician_id == clinician_id)
                       .order_by(t.User.display_name, t.User.email)).all()
     return [LinkedAccount(id=u.id, display_name=u.display_name, email=u.email,
-                          linked_at=_utc(at)) for u, at in rows]
+                          linked_at=_utc(at), time_zone=u.time_zone or DEFAULT_TIME_ZONE)
+            for u, at in rows]
 
 
 def is_linked(db: Session, *, person_id: str, clinician_id: str) -> bool:

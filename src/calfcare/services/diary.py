@@ -37,7 +37,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -100,6 +100,7 @@ class Person:
     display_name: str
     role: str
     units: UnitSystem
+    time_zone: str = "UTC"  # IANA name, in which the person types and reads diary times
 
 
 @dataclass(frozen=True)
@@ -441,7 +442,7 @@ def person_by_email(session: Session, *, email: str) -> Person:
         raise NotFoundError(f"No account with the email '{email}'.")
     units: UnitSystem = "imperial" if row.units == "imperial" else "metric"
     return Person(id=row.id, email=row.email, display_name=row.display_name, role=row.role,
-                  units=units)
+                  units=units, time_zone=row.time_zone or "UTC")
 
 
 # --- episodes -------------------------------------------------------------------------------
@@ -665,19 +666,48 @@ def _session_facts(session: Session, owner_id: str, since: datetime,
             for r in list_training(session, owner_id=owner_id, since=since - reach)]
 
 
+def _wall_clock(moment: datetime, tz: tzinfo) -> datetime:
+    """The local date and time of `moment` in `tz`, labelled UTC (for the fixed-offset engine)."""
+    return moment.astimezone(tz).replace(tzinfo=UTC)
+
+
+def _from_wall_clock(moment: datetime, tz: tzinfo) -> datetime:
+    """The inverse of `_wall_clock`: a local date and time in `tz`, as a UTC moment."""
+    return moment.replace(tzinfo=tz).astimezone(UTC)
+
+
 def insights(session: Session, *, owner_id: str, now: datetime | None = None,
-             utc_offset: timedelta = timedelta(0), kb: KnowledgeBase | None = None) -> Insights:
+             utc_offset: timedelta = timedelta(0), tz: tzinfo | None = None,
+             kb: KnowledgeBase | None = None) -> Insights:
     """Patterns in the owner's diary and the doctor prompts it meets (engine.insights).
 
-    `utc_offset` is the person's offset from UTC, for the weeks, months and times of day.
+    `tz` is the person's time zone (a `zoneinfo.ZoneInfo`), for the weeks, months and times of
+    day; daylight saving time is followed, episode by episode. Without it, `utc_offset` is a
+    fixed offset from UTC.
+
+    The engine takes only a fixed offset, so with `tz` every time goes in as its local wall
+    clock time labelled UTC (offset 0), and `now` and `period_start` come back as real moments.
     """
     at = _now(now)
     knowledge = kb or load_kb()
-    since = earliest_needed(at, utc_offset, knowledge.diary_rules)
-    episodes = [_facts(e) for e in list_episodes(session, owner_id=owner_id, since=since)]
-    sessions = _session_facts(session, owner_id, since, knowledge)
-    return compute_insights(episodes, sessions, rules=knowledge.diary_rules, now=at,
-                            utc_offset=utc_offset)
+    rules = knowledge.diary_rules
+    if tz is None:
+        since = earliest_needed(at, utc_offset, rules)
+        episodes = [_facts(e) for e in list_episodes(session, owner_id=owner_id, since=since)]
+        sessions = _session_facts(session, owner_id, since, knowledge)
+        return compute_insights(episodes, sessions, rules=rules, now=at, utc_offset=utc_offset)
+    local_now = _wall_clock(at, tz)
+    # A day's margin: the zone's offset at the start of the period may differ from today's.
+    since = _from_wall_clock(earliest_needed(local_now, timedelta(0), rules), tz) - \
+        timedelta(days=1)
+    episodes = [replace(_facts(e), occurred_at=_wall_clock(e.occurred_at, tz))
+                for e in list_episodes(session, owner_id=owner_id, since=since)]
+    sessions = [replace(s, started_at=_wall_clock(s.started_at, tz))
+                for s in _session_facts(session, owner_id, since, knowledge)]
+    found = compute_insights(episodes, sessions, rules=rules, now=local_now)
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    return replace(found, now=at, utc_offset=offset,
+                   period_start=_from_wall_clock(found.period_start, tz))
 
 
 def citation(kb: KnowledgeBase, reference_id: str) -> str:

@@ -44,6 +44,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # person | clinician
     units: Mapped[str] = mapped_column(String(16), nullable=False, default="metric")
+    #: IANA time zone (e.g. "Europe/London") in which diary times are typed and shown.
+    time_zone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC",
+                                           server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 

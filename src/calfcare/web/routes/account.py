@@ -29,6 +29,7 @@ Field = Annotated[str, Form()]
 NOTICES = {
     "created": "Your account has been created. You are signed in.",
     "units": "Your units have been saved.",
+    "time_zone": "Your time zone has been saved.",
     "password": "Your password has been changed. You have been signed out on your other "
                 "devices.",
     "linked": "The accounts are now linked.",
@@ -67,20 +68,24 @@ def _signed_in(request: Request, db: Session, visitor: auth.Visitor, user_id: st
 @router.get("/sign-up", response_class=HTMLResponse)
 def sign_up_page(request: Request, ctx: Ctx) -> HTMLResponse:
     return _page(ctx, request, "account_sign_up.html",
-                 {"errors": {}, "values": {"units": "metric"}})
+                 {"errors": {}, "values": {"units": "metric", "time_zone": "UTC"},
+                  "time_zones": accounts.time_zones()})
 
 
 @router.post("/sign-up", response_class=HTMLResponse)
 def sign_up(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
             display_name: Field = "", email: Field = "", password: Field = "",
-            role: Field = "", units: Field = "") -> Any:
+            role: Field = "", units: Field = "", time_zone: Field = "UTC") -> Any:
     try:
         user = accounts.sign_up(db, email=email, password=password, display_name=display_name,
-                                role=role, units=units, now=auth.now(request))
+                                role=role, units=units, time_zone=time_zone,
+                                now=auth.now(request))
     except FormError as exc:
-        values = {"display_name": display_name, "email": email, "role": role, "units": units}
+        values = {"display_name": display_name, "email": email, "role": role, "units": units,
+                  "time_zone": time_zone}
         return _page(ctx, request, "account_sign_up.html",
-                     {"errors": exc.errors, "values": values}, status=_status(exc))
+                     {"errors": exc.errors, "values": values,
+                      "time_zones": accounts.time_zones()}, status=_status(exc))
     return _signed_in(request, db, visitor, user.id, "/account?done=created")
 
 
@@ -133,7 +138,8 @@ def _account_page(request: Request, ctx: Ctx, db: Session, user: Account, *,
         linked = accounts.linked_persons(db, clinician_id=user.id)
     return _page(ctx, request, "account.html", {
         "user": user, "linked": linked, "errors": errors or {}, "values": values or {},
-        "notice": notice, "new_code": new_code}, status=status)
+        "notice": notice, "new_code": new_code, "time_zones": accounts.time_zones()},
+        status=status)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -150,6 +156,17 @@ def units(request: Request, ctx: Ctx, db: Db, user: CurrentUser, units: Field = 
         return _account_page(request, ctx, db, user, errors=exc.errors,
                              values={"units": units}, status=422)
     return _redirect("/account?done=units")
+
+
+@router.post("/time-zone", response_class=HTMLResponse)
+def time_zone(request: Request, ctx: Ctx, db: Db, user: CurrentUser,
+              time_zone: Field = "") -> Any:
+    try:
+        accounts.set_time_zone(db, user_id=user.id, time_zone=time_zone)
+    except FormError as exc:
+        return _account_page(request, ctx, db, user, errors=exc.errors,
+                             values={"time_zone": time_zone}, status=422)
+    return _redirect("/account?done=time_zone")
 
 
 @router.post("/password", response_class=HTMLResponse)

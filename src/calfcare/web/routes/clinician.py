@@ -50,11 +50,13 @@ def patients(request: Request, ctx: Ctx, db: Db, user: Clinician) -> HTMLRespons
     linked = accounts.linked_persons(db, clinician_id=user.id)
     overview = diary.clinician_overview(db, person_ids=[p.id for p in linked],
                                         now=auth.now(request), kb=ctx.kb)
+    zones = {p.id: p.zone for p in linked}  # each person's times in their own zone
     people = [{
         "id": p.person_id, "name": p.display_name, "recent_days": p.recent_days,
         "recent_count": p.recent_count,
         "prompts": [prompt_view(ctx, pr) for pr in p.prompts],
-        "latest": [episode_view(f.episode, _units(user), f.flags) for f in p.latest],
+        "latest": [episode_view(f.episode, _units(user), f.flags, zones[p.person_id])
+                   for f in p.latest],
     } for p in overview]
     return HTMLResponse(ctx.render(request, "clinician.html",
                                    {"people": people, "flag_words": FLAG_WORDS}))
@@ -67,8 +69,7 @@ def person(request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str,
     who = linked.get(person_id)
     if who is None:
         raise HTTPException(status_code=404)
-    data = diary_data(ctx, request, db, who.id, _units(user), page)
-    ins = diary.insights(db, owner_id=who.id, now=auth.now(request), kb=ctx.kb)
+    data = diary_data(ctx, request, db, who.id, _units(user), page, who.time_zone)
     return HTMLResponse(ctx.render(request, "clinician_person.html", {
         **data, "who": who, "read_only": True, "base": f"/clinician/persons/{who.id}",
-        "ins": insights_view(ctx, ins)}))
+        "ins": insights_view(ctx, data["insights"], zone_name=who.time_zone)}))

@@ -5,7 +5,8 @@ Only signed-in persons have a diary (a clinician reads a linked person's diary t
 person's id answers 404 exactly like an id that does not exist.
 
 Values are shown and typed in the person's units (metric or imperial, services/units.py) and
-stored in SI. Times are entered and shown in UTC. Handlers are plain `def`: their database
+stored in SI. Times are entered and shown in the person's time zone (their account's) and
+stored in UTC. Handlers are plain `def`: their database
 session commits before the redirect is sent (`scope="function"`).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -25,7 +26,7 @@ from calfcare.engine.insights import DoctorPrompt, Insights
 from calfcare.errors import FormError, NotFoundError, RequestError
 from calfcare.services import diary
 from calfcare.services import units as u
-from calfcare.services.accounts import Account
+from calfcare.services.accounts import Account, zone_of
 from calfcare.web import auth, charts
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
@@ -128,14 +129,14 @@ def shown_quantity(quantity: u.Quantity, si_value: float | None, system: u.UnitS
     return _number(u.to_display(quantity, si_value, system), u.DIGITS[quantity][system])
 
 
-def when(moment: datetime) -> str:
-    """E.g. `Tue 24 Nov 2026, 07:30 UTC`."""
-    m = moment.astimezone(UTC)
-    return f"{m:%a} {m.day} {m:%b %Y, %H:%M} UTC"
+def when(moment: datetime, tz: tzinfo = UTC) -> str:
+    """E.g. `Tue 24 Nov 2026, 07:30 GMT`: in the zone `tz`, labelled with its abbreviation."""
+    m = moment.astimezone(tz)
+    return f"{m:%a} {m.day} {m:%b %Y, %H:%M} {m.tzname() or 'UTC'}"
 
 
 def episode_view(e: diary.EpisodeRecord, system: u.UnitSystem,
-                 flags: Sequence[str] = ()) -> dict[str, Any]:
+                 flags: Sequence[str] = (), tz: tzinfo = UTC) -> dict[str, Any]:
     details = [ACTIVITY_WORDS.get(e.activity, e.activity)]
     if e.session_load:
         details.append(LOAD_WORDS[e.session_load].lower().replace("about as usual",
@@ -146,15 +147,16 @@ def episode_view(e: diary.EpisodeRecord, system: u.UnitSystem,
         details.append(u.format_quantity("temperature", e.temperature_c, system)
                        .replace(" ", "\u00a0"))
     return {
-        "id": e.id, "when": when(e.occurred_at), "leg": LEG_WORDS.get(e.leg, e.leg),
+        "id": e.id, "when": when(e.occurred_at, tz), "leg": LEG_WORDS.get(e.leg, e.leg),
         "muscle": e.muscle, "duration": u.format_duration(e.duration_s),
         "severity": e.severity, "details": ", ".join(details), "helped": e.helped,
         "notes": e.notes, "flags": [FLAG_WORDS.get(f, f) for f in flags],
     }
 
 
-def training_view(s: diary.TrainingRecord, system: u.UnitSystem) -> dict[str, Any]:
-    return {"id": s.id, "when": when(s.started_at),
+def training_view(s: diary.TrainingRecord, system: u.UnitSystem,
+                  tz: tzinfo = UTC) -> dict[str, Any]:
+    return {"id": s.id, "when": when(s.started_at, tz),
             "activity": ACTIVITY_WORDS.get(s.activity, s.activity),
             "duration": u.format_duration(s.duration_min * 60), "intensity": s.intensity,
             "distance": u.format_quantity("distance", s.distance_km, system)
@@ -170,7 +172,8 @@ def prompt_view(ctx: WebContext, p: DoctorPrompt) -> dict[str, Any]:
             "sources": [diary.citation(ctx.kb, r) for r in p.references]}
 
 
-def insights_view(ctx: WebContext, ins: Insights, id_prefix: str = "") -> dict[str, Any]:
+def insights_view(ctx: WebContext, ins: Insights, id_prefix: str = "",
+                  zone_name: str = "UTC") -> dict[str, Any]:
     """The charts (inline SVG) and their text alternatives."""
     weeks = [charts.Bar(f"{b.start.day} {b.start:%b}", b.count, str(b.count))
              for b in ins.weeks]
@@ -182,7 +185,7 @@ def insights_view(ctx: WebContext, ins: Insights, id_prefix: str = "") -> dict[s
     tod = [charts.Bar(TIME_OF_DAY_WORDS[c.key].split(" (")[0], c.count, str(c.count))
            for c in ins.time_of_day]
     by_time = charts.rows(
-        f"{id_prefix}chart-time", "Episodes by time of day (UTC)",
+        f"{id_prefix}chart-time", f"Episodes by time of day ({zone_name})",
         "; ".join(f"{b.label}: {int(b.value)}" for b in tod) + ".", tod)
     acts = [charts.Bar(ACTIVITY_WORDS.get(c.key, c.key), c.count, str(c.count))
             for c in ins.activities]
@@ -213,26 +216,31 @@ def insights_view(ctx: WebContext, ins: Insights, id_prefix: str = "") -> dict[s
 
 
 def diary_data(ctx: WebContext, request: Request, db: Session, owner_id: str,
-               system: u.UnitSystem, page: int) -> dict[str, Any]:
-    """What the diary list shows (the person's own page and the clinician's read-only one)."""
+               system: u.UnitSystem, page: int, time_zone: str = "UTC") -> dict[str, Any]:
+    """What the diary list shows (the person's own page and the clinician's read-only one).
+
+    Times are shown in `time_zone`, the diary owner's.
+    """
+    tz = zone_of(time_zone)
     page = max(1, page)
     offset = (page - 1) * PAGE_SIZE
     episodes = diary.list_episodes(db, owner_id=owner_id, limit=offset + PAGE_SIZE + 1)
     shown = episodes[offset:offset + PAGE_SIZE]
     sessions = diary.list_training(db, owner_id=owner_id, limit=SESSIONS_SHOWN)
-    ins = diary.insights(db, owner_id=owner_id, now=auth.now(request), kb=ctx.kb)
+    ins = diary.insights(db, owner_id=owner_id, now=auth.now(request), tz=tz, kb=ctx.kb)
     flagged = set().union(*(p.episode_ids for p in ins.prompts)) if ins.prompts else set()
     return {
-        "episodes": [episode_view(e, system, ("prompt",) if e.id in flagged else ())
+        "episodes": [episode_view(e, system, ("prompt",) if e.id in flagged else (), tz)
                      for e in shown],
         "page": page, "has_next": len(episodes) > offset + PAGE_SIZE, "has_prev": page > 1,
-        "sessions": [training_view(s, system) for s in sessions],
-        "assessments": [{"when": when(a.created_at),
+        "sessions": [training_view(s, system, tz) for s in sessions],
+        "assessments": [{"when": when(a.created_at, tz),
                          "level": ctx.kb.levels[a.triage_level].label,
                          "condition": ctx.kb.guides[a.top_condition].common_name
                          if a.top_condition in ctx.kb.guides else a.top_condition}
                         for a in diary.list_assessments(db, owner_id=owner_id, limit=10)],
         "prompts": [prompt_view(ctx, p) for p in ins.prompts],
+        "time_zone": time_zone, "insights": ins,
     }
 
 
@@ -243,16 +251,17 @@ def diary_page(request: Request, ctx: Ctx, db: Db, user: CurrentUser, page: int 
                done: str = "") -> Response:
     if user.role == "clinician":
         return _redirect("/clinician")
-    data = diary_data(ctx, request, db, user.id, _units(user), page)
+    data = diary_data(ctx, request, db, user.id, _units(user), page, user.time_zone)
     return _page(ctx, request, "diary.html", {**data, "notice": NOTICES.get(done),
                                               "read_only": False, "base": "/diary"})
 
 
 @router.get("/insights", response_class=HTMLResponse)
 def insights_page(request: Request, ctx: Ctx, db: Db, user: Person) -> HTMLResponse:
-    ins = diary.insights(db, owner_id=user.id, now=auth.now(request), kb=ctx.kb)
+    ins = diary.insights(db, owner_id=user.id, now=auth.now(request), tz=user.zone, kb=ctx.kb)
     return _page(ctx, request, "diary_insights.html",
-                 {"ins": insights_view(ctx, ins), "who": None})
+                 {"ins": insights_view(ctx, ins, zone_name=user.time_zone), "who": None,
+                  "time_zone": user.time_zone})
 
 
 # --- reading forms --------------------------------------------------------------------------
@@ -356,14 +365,16 @@ EpisodeForm = Annotated[dict[str, str], Depends(_episode_fields)]
 TrainingForm = Annotated[dict[str, str], Depends(_training_fields)]
 
 
-def _local_input(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+def _local_input(moment: datetime, tz: tzinfo = UTC) -> str:
+    """A moment as a datetime-local field shows it, in the zone `tz`."""
+    return moment.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
-def episode_values(e: diary.EpisodeRecord, system: u.UnitSystem) -> dict[str, str]:
-    """A stored episode as the form shows it."""
+def episode_values(e: diary.EpisodeRecord, system: u.UnitSystem,
+                   tz: tzinfo = UTC) -> dict[str, str]:
+    """A stored episode as the form shows it (times in the zone `tz`)."""
     return {
-        "occurred_at": _local_input(e.occurred_at), "leg": e.leg, "muscle": e.muscle,
+        "occurred_at": _local_input(e.occurred_at, tz), "leg": e.leg, "muscle": e.muscle,
         "duration": u.format_duration(e.duration_s), "severity": str(e.severity),
         "activity": e.activity, "session_load": e.session_load or "",
         "woke_from_sleep": "yes" if e.woke_from_sleep else "no",
@@ -374,8 +385,9 @@ def episode_values(e: diary.EpisodeRecord, system: u.UnitSystem) -> dict[str, st
     }
 
 
-def training_values(s: diary.TrainingRecord, system: u.UnitSystem) -> dict[str, str]:
-    return {"started_at": _local_input(s.started_at), "activity": s.activity,
+def training_values(s: diary.TrainingRecord, system: u.UnitSystem,
+                    tz: tzinfo = UTC) -> dict[str, str]:
+    return {"started_at": _local_input(s.started_at, tz), "activity": s.activity,
             "duration_min": str(s.duration_min), "intensity": str(s.intensity),
             "distance": shown_quantity("distance", s.distance_km, system), "notes": s.notes}
 
@@ -398,12 +410,13 @@ def _episode_form(ctx: WebContext, request: Request, user: Account, values: Mapp
                   status: int = 200) -> HTMLResponse:
     return _page(ctx, request, "diary_episode_form.html", {
         **_form_context("episode", _units(user)), "values": values, "errors": errors,
+        "time_zone": user.time_zone,
         "action": action, "editing": editing}, status=status)
 
 
 @router.get("/episodes/new", response_class=HTMLResponse)
 def new_episode_page(request: Request, ctx: Ctx, user: Person) -> HTMLResponse:
-    values = {"occurred_at": _local_input(auth.now(request)), "muscle": "calf",
+    values = {"occurred_at": _local_input(auth.now(request), user.zone), "muscle": "calf",
               "woke_from_sleep": "no", "session_load": ""}
     return _episode_form(ctx, request, user, values, {}, "/diary/episodes/new", False)
 
@@ -415,7 +428,7 @@ def _save_episode(request: Request, ctx: WebContext, db: Session, user: Account,
     given = {k: v for k, v in clean.items() if v is not None}
     service_errors: dict[str, str] = {}
     try:
-        diary.check_episode(given, now=auth.now(request))
+        diary.check_episode(given, now=auth.now(request), tz=user.zone)
     except FormError as exc:
         service_errors = _service_errors(exc, values)
     if errors or service_errors:
@@ -425,11 +438,12 @@ def _save_episode(request: Request, ctx: WebContext, db: Session, user: Account,
         return _episode_form(ctx, request, user, values, all_errors, action,
                              episode_id is not None, status=422)
     if episode_id is None:
-        diary.create_episode(db, owner_id=user.id, values=given, now=auth.now(request))
+        diary.create_episode(db, owner_id=user.id, values=given, now=auth.now(request),
+                             tz=user.zone)
     else:
         full = {k: clean.get(k) for k in diary.EPISODE_FIELDS}
         diary.update_episode(db, owner_id=user.id, episode_id=episode_id, values=full,
-                             now=auth.now(request))
+                             now=auth.now(request), tz=user.zone)
     return _redirect("/diary?done=" + ("episode_added" if episode_id is None
                                        else "episode_saved"))
 
@@ -444,7 +458,7 @@ def new_episode(request: Request, ctx: Ctx, db: Db, user: Person,
 def edit_episode_page(request: Request, ctx: Ctx, db: Db, user: Person,
                       episode_id: str) -> HTMLResponse:
     e = _own(diary.get_episode, db, owner_id=user.id, episode_id=episode_id)
-    return _episode_form(ctx, request, user, episode_values(e, _units(user)), {},
+    return _episode_form(ctx, request, user, episode_values(e, _units(user), user.zone), {},
                          f"/diary/episodes/{episode_id}/edit", True)
 
 
@@ -460,7 +474,7 @@ def delete_episode_page(request: Request, ctx: Ctx, db: Db, user: Person,
                         episode_id: str) -> HTMLResponse:
     e = _own(diary.get_episode, db, owner_id=user.id, episode_id=episode_id)
     return _page(ctx, request, "diary_delete.html", {
-        "what": "episode", "item": episode_view(e, _units(user)),
+        "what": "episode", "item": episode_view(e, _units(user), tz=user.zone),
         "action": f"/diary/episodes/{episode_id}/delete"})
 
 
@@ -477,6 +491,7 @@ def _training_form(ctx: WebContext, request: Request, user: Account, values: Map
                    status: int = 200) -> HTMLResponse:
     return _page(ctx, request, "diary_session_form.html", {
         **_form_context("session", _units(user)), "values": values, "errors": errors,
+        "time_zone": user.time_zone,
         "action": action, "editing": editing}, status=status)
 
 
@@ -486,7 +501,7 @@ def _save_training(request: Request, ctx: WebContext, db: Session, user: Account
     given = {k: v for k, v in clean.items() if v is not None}
     service_errors: dict[str, str] = {}
     try:
-        diary.check_training(given, now=auth.now(request))
+        diary.check_training(given, now=auth.now(request), tz=user.zone)
     except FormError as exc:
         service_errors = _service_errors(exc, values)
     if errors or service_errors:
@@ -496,17 +511,18 @@ def _save_training(request: Request, ctx: WebContext, db: Session, user: Account
         return _training_form(ctx, request, user, values, all_errors, action,
                               training_id is not None, status=422)
     if training_id is None:
-        diary.create_training(db, owner_id=user.id, values=given, now=auth.now(request))
+        diary.create_training(db, owner_id=user.id, values=given, now=auth.now(request),
+                              tz=user.zone)
     else:
         diary.update_training(db, owner_id=user.id, training_id=training_id, values=clean,
-                              now=auth.now(request))
+                              now=auth.now(request), tz=user.zone)
     return _redirect("/diary?done=" + ("session_added" if training_id is None
                                        else "session_saved"))
 
 
 @router.get("/sessions/new", response_class=HTMLResponse)
 def new_training_page(request: Request, ctx: Ctx, user: Person) -> HTMLResponse:
-    values = {"started_at": _local_input(auth.now(request))}
+    values = {"started_at": _local_input(auth.now(request), user.zone)}
     return _training_form(ctx, request, user, values, {}, "/diary/sessions/new", False)
 
 
@@ -520,7 +536,7 @@ def new_training(request: Request, ctx: Ctx, db: Db, user: Person,
 def edit_training_page(request: Request, ctx: Ctx, db: Db, user: Person,
                        training_id: str) -> HTMLResponse:
     s = _own(diary.get_training, db, owner_id=user.id, training_id=training_id)
-    return _training_form(ctx, request, user, training_values(s, _units(user)), {},
+    return _training_form(ctx, request, user, training_values(s, _units(user), user.zone), {},
                           f"/diary/sessions/{training_id}/edit", True)
 
 
@@ -536,7 +552,7 @@ def delete_training_page(request: Request, ctx: Ctx, db: Db, user: Person,
                          training_id: str) -> HTMLResponse:
     s = _own(diary.get_training, db, owner_id=user.id, training_id=training_id)
     return _page(ctx, request, "diary_delete.html", {
-        "what": "training session", "item": training_view(s, _units(user)),
+        "what": "training session", "item": training_view(s, _units(user), user.zone),
         "action": f"/diary/sessions/{training_id}/delete"})
 
 
@@ -647,10 +663,10 @@ def import_diary(request: Request, ctx: Ctx, db: Db, user: Person,
         _, content = _read_upload(file.filename, data)
         if isinstance(content, str):
             result = diary.import_json(db, owner_id=user.id, text=content,
-                                       now=auth.now(request))
+                                       now=auth.now(request), tz=user.zone)
         else:
             result = diary.import_csv(db, owner_id=user.id, files=content,
-                                      now=auth.now(request))
+                                      now=auth.now(request), tz=user.zone)
     except FormError as exc:
         return _import_page(ctx, request, exc.errors, status=422)
     return _import_page(ctx, request, {}, result=result)
