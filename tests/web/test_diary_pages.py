@@ -361,6 +361,13 @@ def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) 
     r = person.post("/diary/assessments", data={"state": "garbage",
                                                 "csrf_token": csrf_token(html)})
     assert r.status_code == 400
+    diary_page = person.get("/diary").text
+    action = re.search(r'action="(/diary/assessments/[0-9a-f]+/delete)"', diary_page)
+    assert action
+    r = person.post(action.group(1), data={"csrf_token": csrf_token(diary_page)},
+                    follow_redirects=False)
+    assert r.headers["location"] == "/diary?done=assessment_deleted"
+    assert json.loads(person.get("/diary/export?format=json").text)["saved_assessments"] == []
 
 
 def test_signed_out_people_are_only_told_to_sign_in(app: FastAPI) -> None:

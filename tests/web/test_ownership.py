@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/diary/import"): "own",
     ("POST", "/diary/import"): "own",
     ("POST", "/diary/assessments"): "own",
+    ("POST", "/diary/assessments/{assessment_id}/delete"): "record",
     ("GET", "/diary/episodes/new"): "own",
     ("POST", "/diary/episodes/new"): "own",
     ("GET", "/diary/episodes/{episode_id}/edit"): "record",
@@ -88,11 +90,12 @@ class World:
     owner_id: str
     episode_id: str
     training_id: str
+    assessment_id: str
     clients: dict[str, TestClient]
 
     def url(self, path: str) -> str:
         return path.format(episode_id=self.episode_id, training_id=self.training_id,
-                           person_id=self.owner_id)
+                           assessment_id=self.assessment_id, person_id=self.owner_id)
 
     def snapshot(self) -> tuple[Any, ...]:
         with self.app.state.ctx.sessions() as db:
@@ -117,8 +120,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     sign_up(linked, role="clinician", name="Dr Linked")
     link(app, owner, linked)
     signed_out = new_browser(app)
-    return World(app=app, owner_id=user_id(app, owner_email), episode_id=episode_id,
-                 training_id=training_id,
+    owner_id = user_id(app, owner_email)
+    with app.state.ctx.sessions() as db, db.begin():
+        assessment_id = diary.save_assessment(
+            db, owner_id=owner_id,
+            request={"age": 40, "sex": "female",
+                     "evidence": [{"id": "calf_pain", "choice_id": "present"}]},
+            triage_level="self_care", top_condition="exercise_associated_muscle_cramp",
+            kb_version="test", now=datetime.now(UTC)).id
+    return World(app=app, owner_id=owner_id, episode_id=episode_id,
+                 training_id=training_id, assessment_id=assessment_id,
                  clients={"signed_out": signed_out, "other_person": other,
                           "unlinked_clinician": unlinked, "linked_clinician": linked})
 

@@ -47,6 +47,7 @@ NOTICES = {
     "session_saved": "The training session has been changed.",
     "session_deleted": "The training session has been deleted.",
     "assessment_saved": "The result has been saved to your diary.",
+    "assessment_deleted": "The saved result has been deleted.",
 }
 
 LEG_WORDS = {"left": "Left", "right": "Right", "both": "Both legs"}
@@ -234,7 +235,7 @@ def diary_data(ctx: WebContext, request: Request, db: Session, owner_id: str,
                      for e in shown],
         "page": page, "has_next": len(episodes) > offset + PAGE_SIZE, "has_prev": page > 1,
         "sessions": [training_view(s, system, tz) for s in sessions],
-        "assessments": [{"when": when(a.created_at, tz),
+        "assessments": [{"id": a.id, "when": when(a.created_at, tz),
                          "level": ctx.kb.levels[a.triage_level].label,
                          "condition": ctx.kb.guides[a.top_condition].common_name
                          if a.top_condition in ctx.kb.guides else a.top_condition}
@@ -580,6 +581,12 @@ def save_assessment(request: Request, ctx: Ctx, db: Db, user: Person,
                           top_condition=result["conditions"][0]["id"],
                           kb_version=ctx.kb.content_hash, now=auth.now(request))
     return _redirect("/diary?done=assessment_saved")
+
+
+@router.post("/assessments/{assessment_id}/delete")
+def delete_assessment(db: Db, user: Person, assessment_id: str) -> Response:
+    _own(diary.delete_assessment, db, owner_id=user.id, assessment_id=assessment_id)
+    return _redirect("/diary?done=assessment_deleted")
 
 
 # --- export and import ----------------------------------------------------------------------
