@@ -89,8 +89,7 @@ def _interview(assessor: Any) -> None:
     while True:
         evidence = [e for step in history for e in step]
         request = {"age": age, "sex": sex, "evidence": evidence}
-        out = assessor.diagnose(request)
-        level = assessor.triage(request)
+        out, level = assessor.interview_step(request)
         if level["triage_level"] in EMERGENCY_LEVELS and not warned:
             warned = True
             if not print_emergency(level):

@@ -56,7 +56,14 @@ class Assessor:
 
     # --- contract: diagnose -----------------------------------------------------------
     def diagnose(self, request: Any) -> dict[str, Any]:
+        return self.diagnose_json(self.evaluate(request))
+
+    def interview_step(self, request: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The diagnose and the triage answers from one evaluation (for interview shells)."""
         ev = self.evaluate(request)
+        return self.diagnose_json(ev), self.triage_json(ev)
+
+    def diagnose_json(self, ev: Evaluation) -> dict[str, Any]:
         question = None
         if not ev.step.should_stop and ev.step.question is not None:
             question = self.question_json(ev.step.question, ev.step.items)

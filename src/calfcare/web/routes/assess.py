@@ -63,8 +63,7 @@ def _start_page(ctx: WebContext, request: Request, state: InterviewState,
 
 @router.post("/start", response_class=HTMLResponse)
 async def start_submit(request: Request, ctx: Ctx) -> HTMLResponse:
-    form = await _form(request)
-    state = _state(form)
+    form, state = await _submitted(request)
     if state is None:
         return _broken(ctx, request)
     picks = [p for p in form.get("start", []) if p.isdigit()
@@ -83,8 +82,7 @@ async def start_submit(request: Request, ctx: Ctx) -> HTMLResponse:
 
 @router.post("/answer", response_class=HTMLResponse)
 async def answer_submit(request: Request, ctx: Ctx) -> HTMLResponse:
-    form = await _form(request)
-    state = _state(form)
+    form, state = await _submitted(request)
     if state is None:
         return _broken(ctx, request)
     items = [i for i in (form.get("items") or [""])[0].split(",") if i]
@@ -102,8 +100,7 @@ async def answer_submit(request: Request, ctx: Ctx) -> HTMLResponse:
 
 @router.post("/back", response_class=HTMLResponse)
 async def back_submit(request: Request, ctx: Ctx) -> HTMLResponse:
-    form = await _form(request)
-    state = _state(form)
+    _, state = await _submitted(request)
     if state is None:
         return _broken(ctx, request)
     if len(state.steps) <= 1:
@@ -117,8 +114,7 @@ async def back_submit(request: Request, ctx: Ctx) -> HTMLResponse:
 
 @router.post("/continue", response_class=HTMLResponse)
 async def continue_submit(request: Request, ctx: Ctx) -> HTMLResponse:
-    form = await _form(request)
-    state = _state(form)
+    _, state = await _submitted(request)
     if state is None:
         return _broken(ctx, request)
     state.acknowledged = ctx.assessor.triage(state.request())["triage_level"]
@@ -127,14 +123,19 @@ async def continue_submit(request: Request, ctx: Ctx) -> HTMLResponse:
 
 @router.post("/summary", response_class=HTMLResponse)
 async def summary_submit(request: Request, ctx: Ctx) -> HTMLResponse:
-    form = await _form(request)
-    state = _state(form)
+    _, state = await _submitted(request)
     if state is None or not state.steps:
         return _broken(ctx, request)
     result = ctx.assessor.assess(state.request())
     answered = [(ctx.kb.findings[e["id"]].name, e["choice_id"]) for e in state.evidence()]
     return _page(ctx, request, "summary.html",
                  {"result": result, "state": state, "answered": answered})
+
+
+async def _submitted(request: Request) -> tuple[dict[str, list[str]], InterviewState | None]:
+    """The posted form and the interview state it carries (None when it cannot be read)."""
+    form = await _form(request)
+    return form, _state(form)
 
 
 def _state(form: dict[str, list[str]]) -> InterviewState | None:
@@ -152,8 +153,7 @@ def _broken(ctx: WebContext, request: Request) -> HTMLResponse:
 def _next(ctx: WebContext, request: Request, state: InterviewState,
           error: str | None = None) -> HTMLResponse:
     try:
-        out = ctx.assessor.diagnose(state.request())
-        tri = ctx.assessor.triage(state.request())
+        out, tri = ctx.assessor.interview_step(state.request())
     except RequestError:
         return _broken(ctx, request)
     level = tri["triage_level"]
