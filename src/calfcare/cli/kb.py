@@ -34,5 +34,7 @@ def check() -> None:
         f"Knowledge base {knowledge.content_hash} is whole: {len(knowledge.guides)} conditions, "
         f"{len(knowledge.findings)} findings, {len(knowledge.questions)} questions, "
         f"{len(knowledge.rules)} alarm rules, {len(knowledge.likelihoods)} likelihoods, "
-        f"{statements} graded statements, {len(knowledge.references)} references."
+        f"{statements} graded statements, {len(knowledge.references)} references; "
+        f"{len(knowledge.exercises)} exercises with their drawings, "
+        f"{len(knowledge.programmes)} rehabilitation programmes."
     )

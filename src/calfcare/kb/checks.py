@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from calfcare.kb.loader import KnowledgeBase
+from calfcare.kb.rehab_checks import check_rehab
 from calfcare.kb.schema import ConditionGuide, Statement
 
 #: Case format v1: the 23 condition ids and their usual level of care.
@@ -227,9 +228,15 @@ def _check_diary(kb: KnowledgeBase) -> Iterator[Problem]:
                              "matters")
 
 
+def _check_rehab(kb: KnowledgeBase) -> Iterator[Problem]:
+    for where, message in check_rehab(kb):
+        yield Problem(where, message)
+
+
 def check_kb(kb: KnowledgeBase) -> list[Problem]:
     """Every integrity problem of the knowledge base; an empty list means it is whole."""
     return [
+        *_check_rehab(kb),
         *_check_guides(kb),
         *_check_model(kb),
         *_check_interview(kb),

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from calfcare.errors import KnowledgeBaseError
+from calfcare.kb.rehab_schema import Exercise, PainModel, Programme
 from calfcare.kb.schema import (
     AlarmRule,
     Background,
@@ -38,6 +39,8 @@ from calfcare.kb.schema import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+#: Records kept one per file, named after their id.
+OneFile = TypeVar("OneFile", Exercise, Programme)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class KnowledgeBase:
     start_options: tuple[StartOption, ...]
     policy: Policy
     diary_rules: DiaryRules
+    exercises: Mapping[str, Exercise]
+    figures: Mapping[str, str]
+    programmes: Mapping[str, Programme]
+    pain_model: PainModel
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -111,10 +118,14 @@ class _Reader:
         self.digest = hashlib.sha256()
         self.read: list[str] = []
 
-    def text(self, rel: str) -> str:
+    def node(self, rel: str) -> Traversable:
         node = self.root
         for part in rel.split("/"):
             node = node.joinpath(part)
+        return node
+
+    def text(self, rel: str) -> str:
+        node = self.node(rel)
         try:
             raw = node.read_bytes()
         except (FileNotFoundError, OSError):
@@ -130,7 +141,9 @@ class _Reader:
             raise KnowledgeBaseError(f"{rel}: not valid YAML: {exc}") from None
 
     def listdir(self, rel: str, suffix: str) -> list[str]:
-        node = self.root.joinpath(rel)
+        node = self.node(rel)
+        if not node.is_dir():
+            raise KnowledgeBaseError(f"{rel}: folder is missing")
         return sorted(f"{rel}/{c.name}" for c in node.iterdir() if c.name.endswith(suffix))
 
     def csv_rows(self, rel: str) -> list[dict[str, Any]]:
@@ -144,6 +157,18 @@ class _Reader:
                 clean.pop("note", None)
             out.append(clean)
         return out
+
+
+def _one_per_file(r: _Reader, model: type[OneFile], folder: str) -> dict[str, OneFile]:
+    """Records kept one per file, each file named after the record's id."""
+    out: dict[str, OneFile] = {}
+    for rel in r.listdir(folder, ".yaml"):
+        item = _validate(model, r.yaml(rel), rel)
+        ident = item.id
+        if not rel.endswith(f"/{ident}.yaml"):
+            raise KnowledgeBaseError(f"{rel}: file name must be the id '{ident}'")
+        out[ident] = item
+    return out
 
 
 def _load(root: Traversable) -> KnowledgeBase:
@@ -182,11 +207,17 @@ def _load(root: Traversable) -> KnowledgeBase:
     policy = _validate(Policy, r.yaml("model/policy.yaml"), "model/policy.yaml")
     diary_rules = _validate(DiaryRules, r.yaml("diary_rules.yaml"), "diary_rules.yaml")
     _by_id(diary_rules.prompts, "diary_rules.yaml")
+    exercises = _one_per_file(r, Exercise, "rehab/exercises")
+    programmes = _one_per_file(r, Programme, "rehab/programmes")
+    figures = {rel.rsplit("/", 1)[1][:-4]: r.text(rel)
+               for rel in r.listdir("rehab/figures", ".svg")}
+    pain_model = _validate(PainModel, r.yaml("rehab/pain_model.yaml"), "rehab/pain_model.yaml")
     return KnowledgeBase(
         findings=findings, guides=guides, references=references, products=products,
         levels=levels, priors=priors, backgrounds=backgrounds, likelihoods=likelihoods,
         rules=rules, questions=questions, start_options=starts, policy=policy,
-        diary_rules=diary_rules,
+        diary_rules=diary_rules, exercises=exercises, figures=figures,
+        programmes=programmes, pain_model=pain_model,
         content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read),
     )
 

@@ -1,0 +1,232 @@
+"""Typed records of the rehabilitation knowledge: exercises, programmes and their rules.
+
+Files live in `kb/data/rehab/`: one YAML file per exercise (`exercises/<id>.yaml`) with its
+drawing beside it (`figures/<id>.svg`), one YAML file per programme (`programmes/<id>.yaml`)
+and the pain-monitoring thresholds (`pain_model.yaml`). Progression rules are data, in the
+manner of a training app's weight-progression rules, so a physiotherapist can review and
+change a threshold in a pull request without touching code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from calfcare.kb.schema import EvidenceLevel, Slug, Statement, Strict, Text, TriageLevel
+
+
+class ExerciseCategory(StrEnum):
+    """Families of exercise, in the order a library lists them."""
+
+    stretch = "stretch"
+    mobility = "mobility"
+    isometric = "isometric"
+    strength = "strength"
+    eccentric = "eccentric"
+    soft_tissue = "soft_tissue"
+    balance = "balance"
+    plyometric = "plyometric"
+    running = "running"
+
+
+Equipment = Literal["none", "wall", "step", "chair", "band", "weight", "foam_roller",
+                    "massage_ball", "towel", "partner", "mat", "cushion", "rope", "tape_measure"]
+Target = Literal["gastrocnemius", "soleus", "achilles", "ankle", "foot", "balance",
+                 "power", "running"]
+#: What a person counts when they log a set of this exercise.
+Measure = Literal["reps", "seconds", "minutes"]
+
+
+class Dose(Strict):
+    """The usual dose; a programme may prescribe a different one."""
+
+    sets: int = Field(ge=1, le=10)
+    amount: int = Field(ge=1, le=600, description="Reps, seconds or minutes per set")
+    measure: Measure
+    per_day: int = Field(default=1, ge=1, le=6)
+    days_per_week: int = Field(default=7, ge=1, le=7)
+    each_side: bool = True
+    rest_seconds: int | None = Field(default=None, ge=0, le=600)
+    text: Text
+
+
+class Variation(Strict):
+    """An easier or harder version: another exercise of the library, or a described change."""
+
+    text: Text
+    exercise: Slug | None = None
+
+
+class Exercise(Strict):
+    """One exercise of the library, with everything needed to do it safely alone."""
+
+    id: Slug
+    name: Text
+    category: ExerciseCategory
+    targets: list[Target] = Field(min_length=1)
+    summary: Text
+    instructions: list[Text] = Field(min_length=3)
+    dose: Dose
+    cues: list[Text] = Field(min_length=1)
+    common_errors: list[Text] = Field(min_length=1)
+    easier: Variation | None = None
+    harder: Variation | None = None
+    equipment: list[Equipment] = Field(min_length=1)
+    stop_if: list[Text] = Field(default_factory=list)
+    why: Statement
+    figure_alt: Text = Field(description="What the drawing shows, for screen readers and print")
+
+    @model_validator(mode="after")
+    def _has_a_variation(self) -> Exercise:
+        if self.easier is None and self.harder is None:
+            raise ValueError("give an easier or a harder version (or both)")
+        return self
+
+
+# --- Programmes ---------------------------------------------------------------------------
+
+class CriterionKind(StrEnum):
+    """Measurable gates between phases. Each names what the person logs to meet it.
+
+    * `days_in_phase_min`: whole days since the phase began (tissue-healing time).
+    * `sessions_in_phase_min`: logged exercise sessions in this phase.
+    * `walking_pain_max`: latest walking check, pain 0-10, and no limp.
+    * `symptoms_max`: latest rating of pain, tightness or cramping at rest and on pressing.
+    * `heel_raise_count_min`: latest single-leg heel-raise test, injured side, repetitions.
+    * `heel_raise_lsi_min`: the same test, injured side as a percentage of the other side.
+    * `hop_lsi_min`: latest hop test (distance or count), injured as a % of the other side.
+    * `lunge_lsi_min`: latest knee-to-wall test (cm), injured as a % of the other side.
+    * `run_minutes_min`: latest run check, minutes run with pain within the phase ceiling.
+    * `full_training_min`: full training sessions completed without symptoms.
+    """
+
+    days_in_phase_min = "days_in_phase_min"
+    sessions_in_phase_min = "sessions_in_phase_min"
+    walking_pain_max = "walking_pain_max"
+    symptoms_max = "symptoms_max"
+    heel_raise_count_min = "heel_raise_count_min"
+    heel_raise_lsi_min = "heel_raise_lsi_min"
+    hop_lsi_min = "hop_lsi_min"
+    lunge_lsi_min = "lunge_lsi_min"
+    run_minutes_min = "run_minutes_min"
+    full_training_min = "full_training_min"
+
+
+class Criterion(Strict):
+    """One gate: a measurable condition, its plain words and its source."""
+
+    kind: CriterionKind
+    value: float = Field(ge=0, le=1000)
+    text: Text
+    evidence: EvidenceLevel
+    references: list[Slug] = Field(min_length=1)
+    estimate: bool = Field(
+        default=False, description="The threshold is an interim target, not a published value")
+
+
+class Prescription(Strict):
+    """An exercise as a phase prescribes it. Unset dose fields take the exercise's own dose."""
+
+    exercise: Slug
+    sets: int | None = Field(default=None, ge=1, le=10)
+    amount: int | None = Field(default=None, ge=1, le=600)
+    per_day: int | None = Field(default=None, ge=1, le=6)
+    days_per_week: int | None = Field(default=None, ge=1, le=7)
+    load: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=400)
+    sites: list[Literal["gastrocnemius", "soleus"]] = Field(
+        default_factory=list, description="Only for these injured muscles; empty means all")
+
+
+class PhaseKit(Strict):
+    """Whether a piece of kit helps in this phase: neutral advice, never a shop."""
+
+    product: Slug
+    verdict: Literal["helpful", "may_help", "not_needed", "avoid"]
+    text: Text
+    evidence: EvidenceLevel
+    references: list[Slug] = Field(min_length=1)
+
+
+class Phase(Strict):
+    id: Slug
+    name: Text
+    goal: Text
+    pain_ceiling: int = Field(ge=0, le=10, description="Highest pain allowed during exercise")
+    exercises: list[Prescription] = Field(min_length=1)
+    entry: list[Text] = Field(min_length=1, description="What is true when the phase begins")
+    exit: list[Criterion] = Field(min_length=1)
+    advice: list[Statement] = Field(default_factory=list)
+    kit: list[PhaseKit] = Field(default_factory=list)
+
+
+class DayRange(Strict):
+    low: int = Field(ge=0, le=730)
+    high: int = Field(ge=0, le=730)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DayRange:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+
+class Variant(Strict):
+    """A version of a programme: a grade, an injured muscle, or a severity."""
+
+    id: Slug
+    label: Text
+    grade: int | None = Field(default=None, ge=1, le=3)
+    site: Literal["gastrocnemius", "soleus"] | None = None
+    expected_days: DayRange
+    expected_note: Text
+    estimate: bool = False
+    references: list[Slug] = Field(min_length=1)
+    min_days: dict[Slug, int] = Field(
+        default_factory=dict, description="Per phase id: fewest days before moving on")
+    skip_phases: list[Slug] = Field(default_factory=list)
+
+
+class SeekProfessional(Strict):
+    """A reason to stop the programme and see a professional, with how quickly."""
+
+    level: TriageLevel
+    when: Text
+    references: list[Slug] = Field(min_length=1)
+
+
+class Programme(Strict):
+    id: Slug
+    name: Text
+    summary: Text
+    for_conditions: list[Slug] = Field(min_length=1)
+    audience: Text
+    variants: list[Variant] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=2)
+    see_professional: list[SeekProfessional] = Field(min_length=1)
+    reinjury_prevention: list[Statement] = Field(min_length=1)
+    references: list[Slug] = Field(min_length=1)
+
+
+class PainModel(Strict):
+    """The pain-monitoring rules that every programme shares (Silbernagel-style).
+
+    A session breaks the model when pain during it exceeds the phase ceiling (never above
+    `during_max`), when pain the next morning is higher than the morning before by more than
+    `morning_tolerance`, or when average pain rises from one week to the next by more than
+    `weekly_rise`. One break means hold and lighten the dose; `step_back_after` breaks among
+    the last `window_sessions` sessions, or a weekly rise, mean go back a phase.
+    """
+
+    during_max: int = Field(ge=0, le=10)
+    morning_tolerance: int = Field(ge=0, le=5)
+    weekly_rise: float = Field(gt=0, le=5)
+    window_sessions: int = Field(ge=1, le=10)
+    step_back_after: int = Field(ge=1, le=10)
+    min_sessions_for_trend: int = Field(ge=1, le=14)
+    flags: dict[Slug, Text] = Field(
+        min_length=1, description="Warning signs a person can tick when logging; any one stops")
+    flag_level: TriageLevel
+    statements: list[Statement] = Field(min_length=1)
