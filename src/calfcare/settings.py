@@ -5,6 +5,7 @@ No module-level instance: every test and every process builds its own.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -25,12 +26,32 @@ class Settings(BaseSettings):
                                 description="Largest request body accepted, in bytes.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    clock_file: Path | None = Field(
+        default=None, description="Demonstrations and tests only: a file holding an ISO 8601 "
+        "date-time with offset, read as the current time while it exists (so that a "
+        "rehabilitation programme can be walked through day by day). Refused in production.")
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'calfcare.db'}"
+        if self.clock_file is not None and self.environment == "production":
+            raise ValueError("clock_file is for demonstrations and tests, not production")
         return self
+
+    def now(self) -> datetime:
+        """The current time (UTC): the clock file's time when one is set and present."""
+        if self.clock_file is not None:
+            try:
+                text = self.clock_file.read_text(encoding="utf-8").strip()
+            except OSError:
+                text = ""
+            if text:
+                moment = datetime.fromisoformat(text)
+                if moment.tzinfo is None:
+                    raise ValueError(f"{self.clock_file}: the time needs an offset, e.g. +00:00")
+                return moment.astimezone(UTC)
+        return datetime.now(UTC)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError, NotFoundError
-from calfcare.services import accounts
+from calfcare.services import accounts, rehab
 from calfcare.services.accounts import TooManyAttemptsError
 from calfcare.storage import tables as t
 
@@ -327,6 +327,19 @@ def _fill_every_table(db: Session, user_id: str, other_id: str) -> None:
                           kb_version="x", request={"age": 40, "sex": "male", "evidence": []}),
     ])
     db.flush()
+    # A rehabilitation plan assigned by the clinician, with a row in each of its tables.
+    today = NOW.date()
+    rehab.clinician_assign(db, clinician_id=other_id, person_id=user_id, today=today, values={
+        "programme": "calf_strain", "variant": "grade2_soleus", "side": "left",
+        "injury_day": today - timedelta(days=3)})
+    rehab.clinician_adjust(db, clinician_id=other_id, person_id=user_id, values={
+        "phase": "protect", "exercise": "ankle_pumps", "sets": 2})
+    rehab.log_session(db, owner_id=user_id, today=today, exercises=[
+        {"exercise": "ankle_pumps", "sets": 2, "amount": 20}],
+        values={"day": today, "pain_during": 1})
+    rehab.log_morning(db, owner_id=user_id, today=today, values={"day": today, "pain": 1})
+    rehab.log_test(db, owner_id=user_id, today=today,
+                   values={"day": today, "kind": "walking", "pain": 1})
 
 
 def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
@@ -349,6 +362,8 @@ def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
         "users": 2, "sessions": 1, "reset_tokens": 1, "link_codes": 1, "clinician_links": 1,
         "episodes": 1, "training_sessions": 1, "saved_assessments": 1,
         "sign_in_attempts": 1,  # the failure from client c1 stays; it names no account
+        "rehab_plans": 1, "rehab_adjustments": 1, "rehab_sessions": 1, "rehab_mornings": 1,
+        "rehab_tests": 1, "rehab_phase_changes": 1,
     }
     assert after == expected
     assert set(after) == set(t.Base.metadata.tables)
@@ -356,6 +371,11 @@ def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
         if "user_id" in table.__table__.c:
             owners = set(db.scalars(select(table.__table__.c.user_id)).all())
             assert user.id not in owners, name
+    kept = db.scalars(select(t.RehabPlan)).one()
+    assert (kept.user_id, kept.assigned_by) == (keep.id, clinician.id)
+    for table in (t.RehabAdjustment, t.RehabSession, t.RehabMorning, t.RehabTest,
+                  t.RehabPhaseChange):
+        assert set(db.scalars(select(table.__table__.c.plan_id)).all()) == {kept.id}, table
     with pytest.raises(NotFoundError):
         accounts.get_account(db, user_id=user.id)
     with pytest.raises(FormError):

@@ -29,3 +29,26 @@ def test_serve_is_a_command() -> None:
     out = CliRunner().invoke(app, ["serve", "--help"])
     assert out.exit_code == 0
     assert "--port" in out.output
+
+
+def test_clock_file_sets_the_time_while_it_exists(tmp_path: Path) -> None:
+    clock = tmp_path / "now.txt"
+    settings = load_settings(data_dir=tmp_path, clock_file=clock)
+    real = settings.now()
+    assert real.tzinfo is not None  # no file yet: the real time
+    clock.write_text("2026-03-01T08:30:00+01:00\n")
+    assert settings.now().isoformat() == "2026-03-01T07:30:00+00:00"
+    clock.write_text("")
+    assert settings.now() >= real
+
+
+def test_clock_file_needs_an_offset(tmp_path: Path) -> None:
+    clock = tmp_path / "now.txt"
+    clock.write_text("2026-03-01T08:30:00")
+    with pytest.raises(ValueError, match="offset"):
+        load_settings(data_dir=tmp_path, clock_file=clock).now()
+
+
+def test_clock_file_is_refused_in_production(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not production"):
+        load_settings(data_dir=tmp_path, clock_file=tmp_path / "x", environment="production")

@@ -33,10 +33,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -58,6 +57,7 @@ from calfcare.engine.insights import (
 from calfcare.errors import CalfcareError, FormError, NotFoundError
 from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.kb.schema import TriageLevel
+from calfcare.services.forms import FormReader
 from calfcare.services.units import UnitSystem
 from calfcare.storage import tables as t
 
@@ -69,8 +69,6 @@ ACTIVITIES = ("sleeping", "resting", "sitting", "standing", "walking", "running"
               "work", "other")
 TRAINING_ACTIVITIES = tuple(a for a in ACTIVITIES
                             if a not in ("sleeping", "resting", "sitting", "standing"))
-MAX_FUTURE = timedelta(hours=1)
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_IMPORT_RECORDS = 100_000
 MAX_REPORTED_ERRORS = 100
@@ -189,162 +187,12 @@ def _now(now: datetime | None) -> datetime:
 
 # --- validation -----------------------------------------------------------------------------
 
-_INT = re.compile(r"^[-+]?\d+$")
-_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-class _Form:
-    """Reads one record's fields, collecting a message for each bad one."""
-
-    def __init__(self, values: Mapping[str, object], allowed: Iterable[str],
-                 key: Callable[[str], str] = lambda name: name) -> None:
-        self.values = values
-        self.key = key
-        self.errors: dict[str, str] = {}
-        allowed_set = set(allowed)
-        for name in values:
-            if name not in allowed_set:
-                self.errors[key(str(name))] = "Unknown field."
-
-    def _raw(self, name: str) -> object | None:
-        value = self.values.get(name)
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
-
-    def _fail(self, name: str, rule: str, value: object | None) -> None:
-        if value is None:
-            self.errors[self.key(name)] = f"Required: {rule}."
-        else:
-            self.errors[self.key(name)] = f"Must be {rule} (got '{_shown(value)}')."
-
-    def integer(self, name: str, lo: int, hi: int, rule: str, *,
-                required: bool = True) -> int | None:
-        value = self._raw(name)
-        if value is None and not required:
-            return None
-        number: int | None = None
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        elif (isinstance(value, float) and value.is_integer()) or (
-                isinstance(value, str) and _INT.match(value)):
-            number = int(value)
-        if number is None or not lo <= number <= hi:
-            self._fail(name, rule, value)
-            return None
-        return number
-
-    def number(self, name: str, lo: float, hi: float, rule: str, *,
-               required: bool = False) -> float | None:
-        value = self._raw(name)
-        if value is None and not required:
-            return None
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
-        if number is None or not math.isfinite(number) or not lo <= number <= hi:
-            self._fail(name, rule, value)
-            return None
-        return number
-
-    def choice(self, name: str, options: Sequence[str], rule: str, *,
-               required: bool = True) -> str | None:
-        value = self._raw(name)
-        if value is None and not required:
-            return None
-        if isinstance(value, str) and value.lower() in options:
-            return value.lower()
-        self._fail(name, rule, value)
-        return None
-
-    def text(self, name: str, max_len: int, *, default: str = "") -> str:
-        value = self._raw(name)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            self._fail(name, f"text of at most {max_len} characters", value)
-            return default
-        if len(value) > max_len:
-            self.errors[self.key(name)] = f"Must be at most {max_len} characters " \
-                                          f"(got {len(value)})."
-        elif "\x00" in value:
-            self.errors[self.key(name)] = "Must not contain NUL characters."
-        return value
-
-    def slug(self, name: str, max_len: int, rule: str, pattern: re.Pattern[str] = _SLUG) -> str:
-        value = self._raw(name)
-        if isinstance(value, str) and len(value) <= max_len and pattern.match(value):
-            return value
-        self._fail(name, rule, value)
-        return ""
-
-    def boolean(self, name: str, *, default: bool = False) -> bool:
-        value = self._raw(name)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.lower() in ("true", "yes", "y", "1", "on"):
-            return True
-        if isinstance(value, str) and value.lower() in ("false", "no", "n", "0", "off"):
-            return False
-        self._fail(name, "yes or no (true or false)", value)
-        return default
-
-    def moment(self, name: str, *, now: datetime, tz: tzinfo,
-               required: bool = True) -> datetime | None:
-        value = self._raw(name)
-        if value is None and not required:
-            return None
-        rule = "a date and time such as 2026-11-25T07:30 or 2026-11-25T07:30+01:00"
-        moment: datetime | None = None
-        if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                moment = None
-        if moment is None:
-            self._fail(name, rule, value)
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-        try:
-            moment = moment.astimezone(UTC)
-        except (OverflowError, ValueError):
-            self._fail(name, rule, value)
-            return None
-        if moment < EARLIEST:
-            self.errors[self.key(name)] = "Must be in 1900 or later."
-            return None
-        if moment > now + MAX_FUTURE:
-            self.errors[self.key(name)] = "Cannot be more than 1 hour in the future."
-            return None
-        return moment
-
-    def done(self) -> None:
-        if self.errors:
-            raise FormError(self.errors)
-
-
 def _episode_values(values: Mapping[str, object], *, now: datetime, tz: tzinfo,
-                    form: _Form | None = None) -> dict[str, Any]:
-    f = form or _Form(values, EPISODE_FIELDS)
+                    form: FormReader | None = None) -> dict[str, Any]:
+    f = form or FormReader(values, EPISODE_FIELDS)
     out: dict[str, Any] = {
         "occurred_at": f.moment("occurred_at", now=now, tz=tz),
         "leg": f.choice("leg", LEGS, "left, right or both"),
@@ -370,8 +218,8 @@ def _episode_values(values: Mapping[str, object], *, now: datetime, tz: tzinfo,
 
 
 def _training_values(values: Mapping[str, object], *, now: datetime, tz: tzinfo,
-                     form: _Form | None = None) -> dict[str, Any]:
-    f = form or _Form(values, TRAINING_FIELDS)
+                     form: FormReader | None = None) -> dict[str, Any]:
+    f = form or FormReader(values, TRAINING_FIELDS)
     out: dict[str, Any] = {
         "started_at": f.moment("started_at", now=now, tz=tz),
         "activity": f.choice("activity", TRAINING_ACTIVITIES,
@@ -389,8 +237,8 @@ def _training_values(values: Mapping[str, object], *, now: datetime, tz: tzinfo,
 
 
 def _assessment_values(values: Mapping[str, object],
-                       form: _Form | None = None) -> dict[str, Any]:
-    f = form or _Form(values, ASSESSMENT_FIELDS)
+                       form: FormReader | None = None) -> dict[str, Any]:
+    f = form or FormReader(values, ASSESSMENT_FIELDS)
     request = values.get("request")
     if not isinstance(request, Mapping):
         f._fail("request", "the assessment request, a JSON object", request)
@@ -955,7 +803,7 @@ def _validate_rows(rows: Sequence[_Row], now: datetime, tz: tzinfo
         has_created = row.kind != "training_sessions"
         allowed = (*fields[row.kind], "id", "created_at") if has_created else \
             (*fields[row.kind], "id")
-        form = _Form(row.values, allowed, key=row.key)
+        form = FormReader(row.values, allowed, key=row.key)
         if row.kind == "episodes":
             out = _episode_values(values, now=now, tz=tz, form=form)
         elif row.kind == "training_sessions":

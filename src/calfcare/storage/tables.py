@@ -6,12 +6,13 @@ deleting an account removes everything it owns in one statement, on SQLite and P
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -159,3 +160,112 @@ class SavedAssessment(Base):
     request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
     __table_args__ = (UniqueConstraint("user_id", "id"),)
+
+
+class RehabPlan(Base):
+    """A person's rehabilitation programme: which one, which variant, and where they are."""
+
+    __tablename__ = "rehab_plans"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    programme: Mapped[str] = mapped_column(String(64), nullable=False)
+    variant: Mapped[str] = mapped_column(String(64), nullable=False)
+    side: Mapped[str] = mapped_column(String(8), nullable=False)  # left | right
+    injury_day: Mapped[date] = mapped_column(Date, nullable=False)
+    phase: Mapped[str] = mapped_column(String(64), nullable=False)
+    phase_started: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # active|completed|stopped
+    assigned_by: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="SET NULL"))
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_rehab_plans_user_status", "user_id", "status"),)
+
+
+def _plan() -> Mapped[str]:
+    return mapped_column(ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+
+
+class RehabAdjustment(Base):
+    """A clinician's dose for one exercise of one phase, replacing the programme's."""
+
+    __tablename__ = "rehab_adjustments"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    plan_id: Mapped[str] = _plan()
+    phase: Mapped[str] = mapped_column(String(64), nullable=False)
+    exercise: Mapped[str] = mapped_column(String(64), nullable=False)
+    sets: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[int | None] = mapped_column(Integer)
+    load: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    note: Mapped[str] = mapped_column(String(400), nullable=False, default="")
+    removed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    by_user: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (UniqueConstraint("plan_id", "phase", "exercise"),)
+
+
+class RehabSession(Base):
+    """One logged exercise session of a plan."""
+
+    __tablename__ = "rehab_sessions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    plan_id: Mapped[str] = _plan()
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    phase: Mapped[str] = mapped_column(String(64), nullable=False)
+    pain_during: Mapped[int] = mapped_column(Integer, nullable=False)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    exercises: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_rehab_sessions_plan_day", "plan_id", "day"),)
+
+
+class RehabMorning(Base):
+    """Pain on getting up: the next-morning check of the pain-monitoring model."""
+
+    __tablename__ = "rehab_mornings"
+
+    plan_id: Mapped[str] = mapped_column(ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    pain: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class RehabTest(Base):
+    """A measured test: heel raises, hops, knee-to-wall, walking, running, training."""
+
+    __tablename__ = "rehab_tests"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    plan_id: Mapped[str] = _plan()
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    injured: Mapped[float | None] = mapped_column(Float)
+    other: Mapped[float | None] = mapped_column(Float)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    limp: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class RehabPhaseChange(Base):
+    """The plan's history: every move between phases, with who made it and why."""
+
+    __tablename__ = "rehab_phase_changes"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    plan_id: Mapped[str] = _plan()
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    from_phase: Mapped[str | None] = mapped_column(String(64))
+    to_phase: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(24), nullable=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    by_user: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
