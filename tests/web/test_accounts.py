@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, or_, select
 
-from calfcare.services import accounts
+from calfcare.services import accounts, rehab
 from calfcare.settings import load_settings
 from calfcare.storage import tables as t
 from calfcare.storage.migrate import upgrade
@@ -551,13 +551,17 @@ def test_an_expired_reset_code_is_refused(app: FastAPI, browser: Callable[[], Te
 # --- deleting an account --------------------------------------------------------------------
 
 def _rows_of(app: FastAPI, uid: str) -> dict[str, int]:
-    """Rows in every table that name this account, by table."""
+    """Rows in every table that name this account (or one of its plans), by table."""
     out: dict[str, int] = {}
+    plans = select(t.RehabPlan.id).where(t.RehabPlan.user_id == uid).scalar_subquery()
     with app.state.ctx.sessions() as db:
         for name, table in t.Base.metadata.tables.items():
             cols = [table.c[c] for c in ("id", "user_id", "person_id", "clinician_id")
                     if c in table.c and (c != "id" or name == "users")]
-            if cols:
+            if "plan_id" in table.c:
+                out[name] = db.scalar(select(func.count()).select_from(table).where(
+                    table.c.plan_id.in_(plans))) or 0
+            elif cols:
                 out[name] = db.scalar(select(func.count()).select_from(table).where(
                     or_(*[c == uid for c in cols]))) or 0
     return out
@@ -587,6 +591,21 @@ def test_deleting_the_account_removes_everything(app: FastAPI,
                               triage_level="self_care", top_condition="nocturnal_leg_cramps",
                               kb_version="x", request={"age": 40, "sex": "male"}),
         ])
+        today = clock().date()
+        rehab.start_plan(db, owner_id=uid, today=today, values={
+            "programme": "calf_strain", "variant": "grade2_gastrocnemius", "side": "left",
+            "injury_day": today.isoformat()})
+        rehab.log_session(db, owner_id=uid, today=today, values={
+            "day": today.isoformat(), "pain_during": 2}, exercises=[
+            {"exercise": "ankle_pumps", "sets": 2, "amount": 20}])
+        rehab.log_morning(db, owner_id=uid, today=today,
+                          values={"day": today.isoformat(), "pain": 1})
+        rehab.log_test(db, owner_id=uid, today=today, values={
+            "day": today.isoformat(), "kind": "walking", "pain": 2})
+        doctor_id = db.scalar(
+            select(t.User.id).where(t.User.role == "clinician"))
+        rehab.clinician_adjust(db, clinician_id=doctor_id, person_id=uid, values={
+            "phase": "protect", "exercise": "ankle_pumps", "sets": 3})
     before = _rows_of(app, uid)
     assert all(before.values()), before
 

@@ -1,7 +1,8 @@
-"""Who may use which diary and clinician route: a matrix over EVERY /diary and /clinician route.
+"""Who may use which diary, clinician and rehabilitation route: a matrix over EVERY /diary,
+/clinician and /rehab route.
 
 Actors: signed out; another person; a clinician not linked to the owner; a linked clinician.
-The records used belong to the owner, a person. A new /diary or /clinician route fails
+The records used belong to the owner, a person. A new /diary, /clinician or /rehab route fails
 `test_every_route_is_in_the_matrix` until it is added to ROUTES below.
 """
 
@@ -17,10 +18,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
-from calfcare.services import diary
+from calfcare.services import diary, rehab
 from tests.web.diary_helpers import (
     EPISODE,
+    NOW,
     SESSION,
     add_episode,
     add_session,
@@ -39,6 +42,8 @@ MARK = "owner-secret-note"
 #:   record: one record of a diary, by id (episode or training session)
 #:   clinician: the clinician's own list
 #:   person: one linked person's diary, read-only
+#:   person_plan: a linked person's rehabilitation plan, which their clinician may change or
+#:     print (a form error, a redirect or 404 without a plan); 404 for everyone else
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/diary"): "own",
     ("GET", "/diary/insights"): "own",
@@ -61,22 +66,52 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/diary/sessions/{training_id}/delete"): "record",
     ("GET", "/clinician"): "clinician",
     ("GET", "/clinician/persons/{person_id}"): "person",
+    ("GET", "/clinician/persons/{person_id}/rehab"): "person",
+    ("POST", "/clinician/persons/{person_id}/rehab/assign"): "person_plan",
+    ("POST", "/clinician/persons/{person_id}/rehab/phase"): "person_plan",
+    ("POST", "/clinician/persons/{person_id}/rehab/adjust"): "person_plan",
+    ("GET", "/clinician/persons/{person_id}/rehab/handout.pdf"): "person_plan",
+    ("GET", "/rehab"): "own",
+    ("POST", "/rehab/start"): "own",
+    ("POST", "/rehab/apply"): "own",
+    ("GET", "/rehab/stop"): "own",
+    ("POST", "/rehab/stop"): "own",
+    ("POST", "/rehab/mornings"): "own",
+    ("GET", "/rehab/today"): "own",
+    ("POST", "/rehab/sessions"): "own",
+    ("GET", "/rehab/tests"): "own",
+    ("POST", "/rehab/tests"): "own",
+    ("GET", "/rehab/handout.pdf"): "own",
+    ("GET", "/rehab/exercises"): "public",
+    ("GET", "/rehab/exercises/{exercise_id}"): "public",
+    ("GET", "/rehab/programmes"): "public",
+    ("GET", "/rehab/programmes/{programme_id}"): "public",
+    ("GET", "/rehab/programmes/{programme_id}/handout.pdf"): "public",
 }
+#: The owner's rehabilitation plan, as the forms start and log it (the clock is NOW).
+REHAB_START = {"programme": "calf_strain", "variant": "grade1_gastrocnemius", "side": "left",
+               "injury_day": "2026-11-24"}
+REHAB_SESSION = {"day": "2026-11-25", "pain_during": "1", "exercises[0].exercise": "ankle_pumps",
+                 "exercises[0].sets": "1", "exercises[0].amount": "20"}
 #: What each POST sends: a complete, valid form, so that a missing check would write.
 POST_DATA: dict[str, dict[str, str]] = {
     "/diary/episodes/new": EPISODE, "/diary/episodes/{episode_id}/edit":
         {**EPISODE, "notes": "overwritten"},
     "/diary/sessions/new": SESSION, "/diary/sessions/{training_id}/edit":
         {**SESSION, "notes": "overwritten"},
+    "/rehab/start": REHAB_START, "/rehab/sessions": {**REHAB_SESSION, "notes": "overwritten"},
+    "/rehab/mornings": {"day": "2026-11-25", "pain": "1"},
+    "/rehab/tests": {"kind": "walking", "day": "2026-11-25", "pain": "1"},
+    "/rehab/apply": {"action": "progress"},
 }
 ACTORS = ("signed_out", "other_person", "unlinked_clinician", "linked_clinician")
 
 
 def diary_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """Every (method, path) of app.routes under /diary or /clinician, routers included."""
+    """Every (method, path) of app.routes under /diary, /clinician or /rehab, routers included."""
     out: set[tuple[str, str]] = set()
     for route in iter_route_contexts(app.routes):  # flattens included routers
-        if route.path.startswith(("/diary", "/clinician")):
+        if route.path.startswith(("/diary", "/clinician", "/rehab")):
             assert isinstance(route.original_route, APIRoute)
             for method in route.methods or ():
                 out.add((method, route.path))
@@ -95,13 +130,24 @@ class World:
 
     def url(self, path: str) -> str:
         return path.format(episode_id=self.episode_id, training_id=self.training_id,
-                           assessment_id=self.assessment_id, person_id=self.owner_id)
+                           assessment_id=self.assessment_id, person_id=self.owner_id,
+                           exercise_id="pogo_hops", programme_id="calf_strain")
 
     def snapshot(self) -> tuple[Any, ...]:
         with self.app.state.ctx.sessions() as db:
             return (tuple(diary.list_episodes(db, owner_id=self.owner_id)),
                     tuple(diary.list_training(db, owner_id=self.owner_id)),
-                    tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)))
+                    tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)),
+                    rehab_snapshot(db, self.owner_id))
+
+
+def rehab_snapshot(db: Session, owner_id: str) -> tuple[Any, ...]:
+    """The owner's plans and everything logged in the active one."""
+    plans = tuple(rehab.list_plans(db, owner_id=owner_id))
+    if rehab.active_plan(db, owner_id=owner_id) is None:
+        return plans
+    st = rehab.status(db, owner_id=owner_id, today=NOW.date())
+    return plans, st.sessions, st.mornings, st.tests, st.history
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +165,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     linked = new_browser(app)
     sign_up(linked, role="clinician", name="Dr Linked")
     link(app, owner, linked)
+    r = owner.post("/rehab/start", data={**REHAB_START, "csrf_token": csrf_token(
+        owner.get("/rehab?programme=calf_strain").text)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = owner.post("/rehab/sessions", data={**REHAB_SESSION, "notes": MARK, "csrf_token":
+                                            csrf_token(owner.get("/rehab/today").text)},
+                   follow_redirects=False)
+    assert r.status_code == 303, r.text
     signed_out = new_browser(app)
     owner_id = user_id(app, owner_email)
     with app.state.ctx.sessions() as db, db.begin():
@@ -151,6 +204,8 @@ def _call(world: World, client: TestClient, method: str, path: str) -> Any:
 
 def _expected(actor: str, method: str, path: str, kind: str) -> tuple[int, str | None]:
     """(status, redirect location or None)."""
+    if kind == "public":
+        return 200, None  # the exercise library and the programmes, for everyone
     if actor == "signed_out":
         next_path = path if method == "GET" else "/account"
         return 303, f"/account/sign-in?next={next_path}"
@@ -161,9 +216,12 @@ def _expected(actor: str, method: str, path: str, kind: str) -> tuple[int, str |
         return (200, None) if clinician else (404, None)
     if kind == "person":
         return (200, None) if actor == "linked_clinician" else (404, None)
+    if kind == "person_plan":
+        return (0, None) if actor == "linked_clinician" else (404, None)
     # The caller's own diary.
     if clinician:
-        return (303, "/clinician") if (method, path) == ("GET", "/diary") else (404, None)
+        return (303, "/clinician") if (method, path) in {("GET", "/diary"), ("GET", "/rehab")} \
+            else (404, None)
     return 0, None  # a person's own diary: any answer, but never the owner's data
 
 
@@ -208,3 +266,15 @@ def test_another_person_never_sees_the_owner_s_records(world: World) -> None:
         r = client.get(path)
         assert r.status_code == 200, path
         assert MARK.encode() not in r.content, path
+
+
+def test_another_person_never_sees_the_owner_s_plan(world: World) -> None:
+    owner_plan = world.snapshot()[-1]
+    assert owner_plan[1][0].notes == MARK  # the owner's session, as logged
+    client = world.clients["other_person"]
+    for path in ("/rehab", "/rehab/today", "/rehab/tests", "/rehab/handout.pdf",
+                 "/api/v1/rehab/plan"):
+        r = client.get(path)
+        assert MARK.encode() not in r.content, path
+        assert b"Owner Person" not in r.content, path
+    assert client.get("/api/v1/rehab/plan").json().get("id") is None

@@ -19,7 +19,16 @@ from calfcare.version import __version__
 from calfcare.web import auth
 from calfcare.web.context import WebContext
 from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
-from calfcare.web.routes import account, api, assess, clinician, diary, pages
+from calfcare.web.routes import (
+    account,
+    api,
+    assess,
+    clinician,
+    clinician_rehab,
+    diary,
+    pages,
+    rehab,
+)
 
 HERE = Path(__file__).parent
 
@@ -37,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=auth.DEPENDENCIES,  # the visitor and CSRF on every route
     )
     app.state.ctx = WebContext.build(settings, HERE / "templates")
+    if settings.clock_file is not None:
+        app.state.clock = settings.now
     auth.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -48,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(diary.router)
     app.include_router(clinician.router)
+    app.include_router(rehab.router)
+    app.include_router(clinician_rehab.router)
     _install_error_handlers(app)
     _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from markupsafe import Markup, escape
 
@@ -103,5 +104,115 @@ def rows(chart_id: str, title: str, desc: str, bars: Sequence[Bar],
                    f'fill="{TEXT}" font-weight="700">{escape(b.text)}</text>')
     out.append(f'<line x1="{label_width}" y1="{top}" x2="{label_width}" '
                f'y2="{height - top}" stroke="{TEXT}" stroke-width="1.5"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+# --- values over time (rehabilitation) ------------------------------------------------------
+
+#: Second series colour (#b4400a on white: 5.6:1) and the limit line colour (#212b32).
+SECOND = "#b4400a"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart over days: its name (for the legend), points and how it looks.
+
+    Series differ by marker shape and line pattern as well as colour, so that colour is
+    never the only way to tell them apart.
+    """
+
+    name: str
+    points: Sequence[tuple[date, float]]
+    colour: str = BAR
+    marker: str = "circle"  # circle | square
+    dashed: bool = False
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "square":
+        return (f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}" '
+                f'stroke="#ffffff" stroke-width="1"/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}" stroke="#ffffff" ' \
+           f'stroke-width="1"/>'
+
+
+def _day_label(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def over_time(chart_id: str, title: str, desc: str, series: Sequence[Series], *,
+              y_max: float | None = None, y_label: str = "", limit: float | None = None,
+              limit_label: str = "") -> Markup:
+    """Values per day as lines with markers (oldest left), with an optional limit line.
+
+    The x axis runs from the first to the last day with a value; days without a value are
+    simply not drawn. `limit` draws a dashed horizontal line labelled `limit_label`.
+    """
+    height, top, bottom, left, right = 220, 40, 36, 34, 10
+    plot_h = height - top - bottom
+    plot_w = WIDTH - left - right
+    days = [d for s in series for d, _ in s.points]
+    values = [v for s in series for _, v in s.points]
+    top_value = max(y_max or 0.0, _nice_max([*values, limit or 0.0]))
+    first, last = (min(days), max(days)) if days else (None, None)
+    span = (last - first).days if first is not None and last is not None else 0
+    base_y = top + plot_h
+
+    def x_of(day: date) -> float:
+        if first is None or span == 0:
+            return left + plot_w / 2
+        return left + plot_w * (day - first).days / span
+
+    def y_of(value: float) -> float:
+        return base_y - plot_h * value / top_value
+
+    out = [_open(chart_id, title, desc, height)]
+    # The legend, one entry per series: marker, line pattern and name.
+    lx = left
+    for s in series:
+        dash = ' stroke-dasharray="5 3"' if s.dashed else ""
+        out.append(f'<line x1="{lx}" y1="14" x2="{lx + 22}" y2="14" stroke="{s.colour}" '
+                   f'stroke-width="2.5"{dash}/>')
+        out.append(_marker(s.marker, lx + 11, 14, s.colour))
+        out.append(f'<text x="{lx + 28}" y="18" fill="{TEXT}" font-size="12">'
+                   f'{escape(s.name)}</text>')
+        lx += 34 + 7 * len(s.name)
+    # The scale: zero, the middle and the top, with a light grid.
+    for value in (0.0, top_value / 2, top_value):
+        y = y_of(value)
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}" '
+                   f'font-size="11">{value:.0f}</text>')
+        if value:
+            out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
+                       f'stroke="{GRID}" stroke-width="0.5" stroke-dasharray="3 3"/>')
+    if y_label:
+        out.append(f'<text x="{left}" y="{top - 8}" fill="{TEXT}" font-size="11">'
+                   f'{escape(y_label)}</text>')
+    if limit is not None:
+        y = y_of(limit)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
+                   f'stroke="{TEXT}" stroke-width="1.5" stroke-dasharray="8 4"/>')
+        if limit_label:
+            out.append(f'<text x="{WIDTH - right}" y="{y - 5:.1f}" text-anchor="end" '
+                       f'fill="{TEXT}" font-size="11" font-weight="700">'
+                       f'{escape(limit_label)}</text>')
+    for s in series:
+        points = sorted(s.points)
+        if len(points) > 1:
+            dash = ' stroke-dasharray="5 3"' if s.dashed else ""
+            path = " ".join(f"{x_of(d):.1f},{y_of(v):.1f}" for d, v in points)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" '
+                       f'stroke-width="2.5" stroke-linejoin="round"{dash}/>')
+        for d, v in points:
+            out.append(_marker(s.marker, x_of(d), y_of(v), s.colour))
+    out.append(f'<line x1="{left}" y1="{base_y}" x2="{WIDTH - right}" y2="{base_y}" '
+               f'stroke="{TEXT}" stroke-width="1.5"/>')
+    if first is not None and last is not None:
+        out.append(f'<text x="{left}" y="{base_y + 16}" fill="{TEXT}" font-size="11">'
+                   f'{escape(_day_label(first))}</text>')
+        if span:
+            out.append(f'<text x="{WIDTH - right}" y="{base_y + 16}" text-anchor="end" '
+                       f'fill="{TEXT}" font-size="11">{escape(_day_label(last))}</text>')
     out.append("</svg>")
     return Markup("".join(out))
