@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from calfcare.cli import assess, db, diary, info, kb, serve, users
+from calfcare.cli import assess, db, diary, info, kb, rehab, serve, users
 
 app = typer.Typer(
     name="calfcare",
@@ -29,6 +29,7 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(diary.app, name="diary")
+app.add_typer(rehab.app, name="rehab")
 
 
 @app.callback(invoke_without_command=True)
