@@ -371,7 +371,7 @@ def test_full_training_min_counts_only_symptom_free_sessions_in_phase() -> None:
     st = status(K.full_training_min, 1, painful, before, later)
     assert (st.met, st.observed) == (False, "0 full sessions without symptoms (at least 1)")
     ok = status(K.full_training_min, 1, painful, Result(day(6), Kind.training, pain=0))
-    assert (ok.met, ok.observed) == (True, "1 full sessions without symptoms (at least 1)")
+    assert (ok.met, ok.observed) == (True, "1 full session without symptoms (at least 1)")
     # no pain noted counts as without symptoms
     assert status(K.full_training_min, 1, Result(day(6), Kind.training)).met
     assert not status(K.full_training_min, 2, Result(day(6), Kind.training, pain=0)).met

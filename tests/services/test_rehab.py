@@ -437,7 +437,8 @@ def test_status_timeline_expected_range_and_decision(db: Session, kb: KnowledgeB
     assert [e.state for e in st.timeline] == ["current"] + ["upcoming"] * 5
     assert [e.min_days for e in st.timeline] == [var.min_days[p.id]
                                                  for p in active_phases(prog, var)]
-    assert (st.timeline[0].started, st.timeline[0].ended) == (first, None)
+    # The first phase counts from the injury.
+    assert (st.timeline[0].started, st.timeline[0].ended) == (INJURY, None)
     assert (st.decision.action, st.decision.reasons[0].code) == (Action.hold, "no_sessions")
     assert {c.met for c in st.decision.criteria} == {False}
 

@@ -212,6 +212,10 @@ def _in_phase_sessions(facts: PlanFacts, phase_id: str | None) -> list[SessionLo
                   key=lambda s: s.day)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _fmt(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
@@ -235,15 +239,16 @@ def evaluate_criterion(criterion: Criterion, phase: Phase, variant: Variant,
 
     if kind is CriterionKind.days_in_phase_min:
         days = (facts.as_of - facts.phase_started).days
-        return status(days >= need, f"{days} days (at least {_fmt(need)})")
+        return status(days >= need, f"{_count(days, 'day')} (at least {_fmt(need)})")
     if kind is CriterionKind.sessions_in_phase_min:
         n = len(_in_phase_sessions(facts, phase.id))
-        return status(n >= need, f"{n} sessions (at least {_fmt(need)})")
+        return status(n >= need, f"{_count(n, 'session')} (at least {_fmt(need)})")
     if kind is CriterionKind.full_training_min:
         done = [t for t in facts.tests if t.kind is TestKind.training
                 and facts.phase_started <= t.day <= facts.as_of and not t.pain]
         return status(len(done) >= need,
-                      f"{len(done)} full sessions without symptoms (at least {_fmt(need)})")
+                      f"{_count(len(done), 'full session')} without symptoms "
+                      f"(at least {_fmt(need)})")
     if kind in (CriterionKind.walking_pain_max, CriterionKind.symptoms_max):
         test = _latest(facts, TestKind.walking if kind is CriterionKind.walking_pain_max
                        else TestKind.symptoms)

@@ -505,7 +505,9 @@ def _timeline(phases: Sequence[Phase], var: Variant, current: int,
         if row.status == "completed":
             state = "done"
         out.append(TimelineEntry(
-            phase=ph, state=state, started=started.get(ph.id) if i <= current else None,
+            phase=ph, state=state,
+            started=(row.phase_started if i == current else started.get(ph.id))
+            if i <= current else None,
             ended=ended.get(ph.id) if state == "done" else None,
             min_days=var.min_days.get(ph.id)))
     return tuple(out)
