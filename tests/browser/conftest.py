@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +92,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def clock_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's clock file (CALFCARE_CLOCK_FILE). It does not exist unless a test writes it
+    through the `clock_file` fixture, so every other test sees the real time."""
+    return tmp_path_factory.mktemp("calfcare-clock") / "now.txt"
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory, clock_path: Path) -> Iterator[str]:
     """Start `uvicorn calfcare.web.asgi:app` on a free port; stop it at the end."""
     data_dir = tmp_path_factory.mktemp("calfcare-data")
     log_path = tmp_path_factory.mktemp("calfcare-log") / "uvicorn.log"
     port = _free_port()
-    env = {**os.environ, "CALFCARE_DATA_DIR": str(data_dir), "CALFCARE_ENVIRONMENT": "test"}
+    env = {**os.environ, "CALFCARE_DATA_DIR": str(data_dir), "CALFCARE_ENVIRONMENT": "test",
+           "CALFCARE_CLOCK_FILE": str(clock_path)}
     env.pop("CALFCARE_DATABASE_URL", None)
     from calfcare.settings import load_settings
     from calfcare.storage.migrate import upgrade
@@ -131,6 +141,37 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+class Clock:
+    """Sets the server's time by writing its clock file (an ISO date-time with offset)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("the clock needs a time with an offset")
+        self.path.write_text(moment.isoformat(timespec="seconds"), encoding="utf-8")
+
+    def set_day(self, day: date, hour: int = 8) -> None:
+        """That day at `hour`:00 UTC, e.g. "2026-03-02T08:00:00+00:00"."""
+        self.set(datetime.combine(day, time_of_day(hour), tzinfo=UTC))
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def clock_file(clock_path: Path, base_url: str) -> Iterator[Clock]:
+    """Simulated days for one test: the server reads its time from the clock file while it
+    exists. The file is deleted at teardown, so later tests see the real time again."""
+    clock = Clock(clock_path)
+    clock.clear()
+    try:
+        yield clock
+    finally:
+        clock.clear()
 
 
 # ----------------------------------------------------------------------------- the browser
