@@ -168,3 +168,10 @@ def test_unknown_pages_are_friendly_404s(client: TestClient) -> None:
     r = client.get("/conditions/nope", headers=HTML)
     assert r.status_code == 404
     assert "Page not found" in r.text
+
+
+def test_home_leads_to_the_rehabilitation_programmes(client: TestClient) -> None:
+    html = client.get("/").text
+    for href in ("/rehab/programmes", "/rehab/exercises", "/rehab"):
+        assert f'href="{href}"' in html
+        assert client.get(href, follow_redirects=False).status_code in (200, 303)
