@@ -10,17 +10,16 @@ Heavy modules (SQLAlchemy, the services, Rich) are imported inside the commands 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from calfcare.cli.people import fail, person_session, rich_console, zone_of_person
+
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy.orm import Session
 
     from calfcare.engine.insights import Insights
     from calfcare.kb.loader import KnowledgeBase
@@ -50,46 +49,6 @@ DISCLAIMER = ("calfcare gives information, not a diagnosis. If a cramp will not 
               "calf is swollen, hot, red or hard, get medical help.")
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-@contextmanager
-def _diary(user: str) -> Iterator[tuple[Session, Person]]:
-    """A session on the configured database, and the person whose diary it is."""
-    from sqlalchemy.orm import Session
-
-    from calfcare.errors import CalfcareError, NotFoundError
-    from calfcare.services import diary
-    from calfcare.settings import load_settings
-    from calfcare.storage.db import make_engine
-
-    url = load_settings().database_url
-    try:
-        if diary.ensure_schema(url):
-            typer.echo("Created the database schema (first use).", err=True)
-    except CalfcareError as exc:
-        _fail(str(exc))
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            try:
-                person = diary.person_by_email(session, email=user)
-            except NotFoundError:
-                _fail(f"No account with the email {user}. Create the account first (sign up "
-                      "in the web application), then try again.")
-            yield session, person
-    finally:
-        engine.dispose()
-
-
 def _offset(text: str | None) -> timedelta:
     """`+01:00`, `-5`, `+0530`; this computer's current offset when not given."""
     if text is None:
@@ -98,20 +57,13 @@ def _offset(text: str | None) -> timedelta:
 
     m = re.fullmatch(r"([+-])(\d{1,2})(?::?(\d{2}))?", text.strip())
     if not m or int(m.group(2)) > 18 or int(m.group(3) or 0) >= 60:
-        _fail(f"--utc-offset: '{text}' is not an offset such as +01:00 or -05:00.", 2)
+        fail(f"--utc-offset: '{text}' is not an offset such as +01:00 or -05:00.", 2)
     sign = -1 if m.group(1) == "-" else 1
     return sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _zone(person: Person) -> tzinfo:
-    """The person's time zone (their account's)."""
-    from calfcare.services.accounts import zone_of
-
-    return zone_of(person.time_zone)
 
 
 def _local(moment: datetime, zone: tzinfo | None = None, fmt: str = "%a %d %b %Y %H:%M"
@@ -160,17 +112,17 @@ def add(
     from calfcare.errors import FormError
     from calfcare.services import diary, units
 
-    with _diary(user) as (session, person):
+    with person_session(user) as (session, person):
         problems: dict[str, str] = {}
         values: dict[str, Any] = {
             "leg": leg, "severity": severity, "activity": activity, "session_load": load,
             "woke_from_sleep": woke, "helped": helped, "notes": notes,
-            "occurred_at": datetime.now(_zone(person))}
+            "occurred_at": datetime.now(zone_of_person(person))}
         if when is not None:
             try:
                 moment = datetime.fromisoformat(when.strip())
                 values["occurred_at"] = (moment if moment.tzinfo
-                                         else moment.replace(tzinfo=_zone(person)))
+                                         else moment.replace(tzinfo=zone_of_person(person)))
             except ValueError:
                 problems["--when"] = (f"'{when}' is not a date and time such as "
                                       "2026-11-25T07:30 or 2026-11-25T07:30+01:00.")
@@ -199,13 +151,14 @@ def add(
         if problems:
             for option, message in problems.items():
                 typer.echo(f"{option}: {message}", err=True)
-            _fail("Nothing was saved.", 2)
+            fail("Nothing was saved.", 2)
         session.commit()
-        console = _console()
-        console.print(f"Saved: {_local(record.occurred_at, _zone(person))}, {record.leg} leg, "
+        console = rich_console()
+        when = _local(record.occurred_at, zone_of_person(person))
+        console.print(f"Saved: {when}, {record.leg} leg, "
                       f"{units.format_duration(record.duration_s)}, severity "
                       f"{record.severity}/10, {record.activity.replace('_', ' ')}.")
-        summary = diary.insights(session, owner_id=person.id, tz=_zone(person))
+        summary = diary.insights(session, owner_id=person.id, tz=zone_of_person(person))
         for prompt in summary.prompts:
             console.print(f"[bold]Worth seeing a doctor:[/bold] {prompt.title} "
                           f"({prompt.criterion}). See `calfcare diary insights`.")
@@ -228,8 +181,8 @@ def list_episodes(
     from calfcare.services import diary, units
 
     if output not in ("table", "json"):
-        _fail("--format: choose table or json.", 2)
-    with _diary(user) as (session, person):
+        fail("--format: choose table or json.", 2)
+    with person_session(user) as (session, person):
         episodes = diary.list_episodes(session, owner_id=person.id, limit=limit)
     if output == "json":
         import dataclasses
@@ -237,7 +190,7 @@ def list_episodes(
         typer.echo(json.dumps([dataclasses.asdict(e) for e in episodes], default=str,
                               indent=2, ensure_ascii=False))
         return
-    console = _console()
+    console = rich_console()
     if not episodes:
         console.print("The diary is empty. Add an episode with `calfcare diary add`.")
         return
@@ -248,7 +201,7 @@ def list_episodes(
     table.add_column("Notes", min_width=10)
     for e in episodes:
         activity = e.activity.replace("_", " ") + (", woke" if e.woke_from_sleep else "")
-        table.add_row(_local(e.occurred_at, _zone(person), fmt="%Y-%m-%d %H:%M"), e.leg,
+        table.add_row(_local(e.occurred_at, zone_of_person(person), fmt="%Y-%m-%d %H:%M"), e.leg,
                       units.format_duration(e.duration_s), f"{e.severity}/10", activity,
                       e.session_load or "",
                       units.format_quantity("temperature", e.temperature_c, person.units, 0),
@@ -341,18 +294,18 @@ def insights(
     from calfcare.services import diary
 
     if output not in ("text", "json"):
-        _fail("--format: choose text or json.", 2)
+        fail("--format: choose text or json.", 2)
     offset = _offset(utc_offset) if utc_offset is not None else None
     kb = load_kb()
-    with _diary(user) as (session, person):
+    with person_session(user) as (session, person):
         if offset is None:
-            got = diary.insights(session, owner_id=person.id, tz=_zone(person), kb=kb)
+            got = diary.insights(session, owner_id=person.id, tz=zone_of_person(person), kb=kb)
         else:
             got = diary.insights(session, owner_id=person.id, utc_offset=offset, kb=kb)
     if output == "json":
         typer.echo(json.dumps(_insights_json(got), default=str, indent=2, ensure_ascii=False))
         return
-    _print_insights(_console(), got, person, kb)
+    _print_insights(rich_console(), got, person, kb)
 
 
 # --- export and import --------------------------------------------------------------------
@@ -370,18 +323,18 @@ def export(
     from calfcare.services import diary
 
     if output not in ("json", "csv"):
-        _fail("--format: choose json or csv.", 2)
-    with _diary(user) as (session, person):
+        fail("--format: choose json or csv.", 2)
+    with person_session(user) as (session, person):
         if output == "json":
             if out.is_dir():
-                _fail(f"--out: {out} is a folder; give a file name for the JSON export.", 2)
+                fail(f"--out: {out} is a folder; give a file name for the JSON export.", 2)
             text = diary.export_json(session, owner_id=person.id)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
             typer.echo(f"Diary written to {out}.")
             return
         if out.exists() and not out.is_dir():
-            _fail(f"--out: {out} is a file; CSV export needs a folder.", 2)
+            fail(f"--out: {out} is a file; CSV export needs a folder.", 2)
         files = diary.export_csv(session, owner_id=person.id)
         out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
@@ -400,23 +353,23 @@ def import_(
     from calfcare.errors import FormError
     from calfcare.services import diary
 
-    with _diary(user) as (session, person):
+    with person_session(user) as (session, person):
         try:
             if path.is_dir():
                 files = {p.name: p.read_text(encoding="utf-8-sig")
                          for p in sorted(path.glob("*.csv"))}
                 if not files:
-                    _fail(f"{path} holds no CSV files.", 2)
+                    fail(f"{path} holds no CSV files.", 2)
                 result = diary.import_csv(session, owner_id=person.id, files=files,
-                                          tz=_zone(person))
+                                          tz=zone_of_person(person))
             else:
                 result = diary.import_json(session, owner_id=person.id,
                                            text=path.read_text(encoding="utf-8-sig"),
-                                           tz=_zone(person))
+                                           tz=zone_of_person(person))
         except FormError as exc:
             for where, message in exc.errors.items():
                 typer.echo(f"{where}: {message}", err=True)
-            _fail("Nothing was imported.", 2)
+            fail("Nothing was imported.", 2)
         session.commit()
     skipped = f"; {result.duplicates} already in the diary" if result.duplicates else ""
     typer.echo(f"Imported {result.episodes} episode(s), {result.training_sessions} training "

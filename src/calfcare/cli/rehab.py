@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from calfcare.cli.diary import _console, _diary, _fail, _zone
+from calfcare.cli.people import fail, person_session, rich_console, zone_of_person
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -94,9 +94,9 @@ def _today(person: Person) -> date:
     try:
         now = load_settings().now()
     except ValueError as exc:
-        _fail(f"CALFCARE_CLOCK_FILE: the clock file must hold a date and time with an offset, "
+        fail(f"CALFCARE_CLOCK_FILE: the clock file must hold a date and time with an offset, "
               f"such as 2026-11-25T08:00+00:00 ({exc}).")
-    return now.astimezone(_zone(person)).date()
+    return now.astimezone(zone_of_person(person)).date()
 
 
 @contextmanager
@@ -112,8 +112,8 @@ def _person(user: str) -> Iterator[tuple[Session, Person, date]]:
         problems = "; ".join(
             (f"CALFCARE_{'_'.join(str(p) for p in e['loc']).upper()}: " if e["loc"] else "")
             + e["msg"] for e in exc.errors())
-        _fail(f"The settings are not valid: {problems}")
-    with _diary(user) as (session, person):
+        fail(f"The settings are not valid: {problems}")
+    with person_session(user) as (session, person):
         yield session, person, _today(person)
 
 
@@ -124,7 +124,7 @@ def _kb() -> KnowledgeBase:
     try:
         return load_kb()
     except KnowledgeBaseError as exc:
-        _fail(f"The knowledge base could not be loaded: {exc}")
+        fail(f"The knowledge base could not be loaded: {exc}")
 
 
 def _option(field: str, options: Mapping[str, str]) -> str:
@@ -135,11 +135,11 @@ def _bad_input(exc: FormError, where: Callable[[str], str]) -> NoReturn:
     """Each bad field under the option it came from; exit 2."""
     for field, message in exc.errors.items():
         typer.echo(f"{where(field)}: {message}", err=True)
-    _fail("Nothing was saved.", 2)
+    fail("Nothing was saved.", 2)
 
 
 def _no_plan(message: str) -> NoReturn:
-    _fail(f"{message} See `calfcare rehab programmes`, then `calfcare rehab start`.")
+    fail(f"{message} See `calfcare rehab programmes`, then `calfcare rehab start`.")
 
 
 def _json(doc: object) -> None:
@@ -214,7 +214,7 @@ def programmes(as_json: JsonOption = False) -> None:
                 for v in p.variants]}
             for p in sorted(kb.programmes.values(), key=lambda p: p.id)])
         return
-    console = _console()
+    console = rich_console()
     for p in sorted(kb.programmes.values(), key=lambda p: p.id):
         console.print(f"\n[bold]{_esc(p.name)}[/bold]  (--programme {p.id})")
         console.print(f"  {_esc(p.summary)}")
@@ -259,7 +259,7 @@ def exercises(
 
     kinds = [c.value for c in ExerciseCategory]
     if category is not None and category.strip().lower() not in kinds:
-        _fail(f"--category: Must be one of {', '.join(kinds)} (got '{category}').", 2)
+        fail(f"--category: Must be one of {', '.join(kinds)} (got '{category}').", 2)
     kb = _kb()
     order = {c: i for i, c in enumerate(kinds)}
     found = sorted((e for e in kb.exercises.values()
@@ -271,7 +271,7 @@ def exercises(
     from rich import box
     from rich.table import Table
 
-    console = _console()
+    console = rich_console()
     if not found:
         console.print("No exercises in this family yet.")
         return
@@ -296,11 +296,11 @@ def exercise(
     kb = _kb()
     ex = kb.exercises.get(exercise_id.strip().lower())
     if ex is None:
-        _fail(f"ID: No exercise called '{exercise_id}'. See `calfcare rehab exercises`.", 2)
+        fail(f"ID: No exercise called '{exercise_id}'. See `calfcare rehab exercises`.", 2)
     if as_json:
         _json(_exercise_json(kb, ex, full=True))
         return
-    console = _console()
+    console = rich_console()
     console.print(f"[bold]{_esc(ex.name)}[/bold]  ({ex.id}, "
                   f"{ex.category.value.replace('_', ' ')})")
     console.print(_esc(ex.summary))
@@ -370,7 +370,7 @@ def start(
         if current is not None:
             name = kb.programmes[current.programme].name if current.programme in \
                 kb.programmes else current.programme
-            _fail(f"You already follow a programme ({name}, started "
+            fail(f"You already follow a programme ({name}, started "
                   f"{current.created_at:%d %b %Y}). Stop it with `calfcare rehab stop` "
                   "before starting another.")
         values = {"programme": programme, "variant": variant, "side": side,
@@ -383,7 +383,7 @@ def start(
             _bad_input(exc, lambda f: _option(f, START_OPTIONS))
         session.commit()
         st = rehab.status(session, owner_id=person.id, today=today, kb=kb)
-    console = _console()
+    console = rich_console()
     console.print(f"Started: [bold]{_esc(st.programme.name)}[/bold], "
                   f"{_esc(st.variant.label.lower())}, {record.side} calf, injured on "
                   f"{record.injury_day:%d %b %Y}.")
@@ -411,7 +411,7 @@ def stop(
         name = kb.programmes[current.programme].name if current.programme in kb.programmes \
             else current.programme
         if not yes and not typer.confirm(f"Stop {name}?", default=False):
-            _fail("Nothing was changed.")
+            fail("Nothing was changed.")
         try:
             rehab.stop_plan(session, owner_id=person.id, today=today)
         except NotFoundError as exc:
@@ -460,7 +460,7 @@ def today(user: UserOption, as_json: JsonOption = False) -> None:
                "decision": st.decision.action.value,
                "warning_signs": dict(kb.pain_model.flags)})
         return
-    console = _console()
+    console = rich_console()
     if st.decision.action.value == "see_professional":
         _print_professional(console, kb, st)
     console.print(f"[bold]Today, {got.day:%a %d %b %Y}[/bold]: {_esc(st.programme.name)}, "
@@ -576,7 +576,7 @@ def log(
     if bad:
         for line in bad:
             typer.echo(line, err=True)
-        _fail("Nothing was saved.", 2)
+        fail("Nothing was saved.", 2)
     kb = _kb()
     with _person(user) as (session, person, today):
         values: dict[str, object] = {"pain_during": pain, "pain_after": pain_after,
@@ -593,7 +593,7 @@ def log(
             _bad_input(exc, _exercise_where(specs))
         session.commit()
         st = rehab.status(session, owner_id=person.id, today=today, kb=kb)
-    console = _console()
+    console = rich_console()
     after = f", {record.pain_after}/10 after" if record.pain_after is not None else ""
     console.print(f"Saved your session of {record.day:%a %d %b %Y}: pain {record.pain_during}"
                   f"/10 during{after}, {len(record.exercises)} exercise(s).")
@@ -627,7 +627,7 @@ def morning(
             _bad_input(exc, lambda f: _option(f, MORNING_OPTIONS))
         session.commit()
         st = rehab.status(session, owner_id=person.id, today=today, kb=kb)
-    console = _console()
+    console = rich_console()
     console.print(f"Saved the morning check of {check.day:%a %d %b %Y}: pain {check.pain}/10.")
     _print_decision(console, kb, st)
 
@@ -689,7 +689,7 @@ def log_test(
             _bad_input(exc, lambda f: _option(f, TEST_OPTIONS))
         session.commit()
         st = rehab.status(session, owner_id=person.id, today=today, kb=kb)
-    console = _console()
+    console = rich_console()
     console.print(f"Saved: {TEST_NAMES.get(record.kind.value, record.kind.value)} of "
                   f"{record.day:%a %d %b %Y}: {_test_line(record)}.")
     _print_decision(console, kb, st)
@@ -881,7 +881,7 @@ def status(user: UserOption, as_json: JsonOption = False) -> None:
     if as_json:
         _json(_status_json(kb, st))
         return
-    _print_status(_console(), kb, st)
+    _print_status(rich_console(), kb, st)
 
 
 @app.command("advance")
@@ -895,8 +895,8 @@ def advance(user: UserOption) -> None:
         try:
             before = rehab.status(session, owner_id=person.id, today=today, kb=kb)
             if before.decision.action.value == "see_professional":
-                _print_professional(_console(), kb, before)
-                _fail("Nothing was changed: the programme is paused until a professional has "
+                _print_professional(rich_console(), kb, before)
+                fail("Nothing was changed: the programme is paused until a professional has "
                       "checked your calf.")
             st = rehab.apply_decision(session, owner_id=person.id, today=today, kb=kb)
         except NotFoundError as exc:
@@ -904,9 +904,9 @@ def advance(user: UserOption) -> None:
         except FormError as exc:
             for message in exc.errors.values():
                 typer.echo(message, err=True)
-            _fail("Nothing was changed.")
+            fail("Nothing was changed.")
         session.commit()
-    console = _console()
+    console = rich_console()
     if st.plan.status == "completed":
         console.print(f"[bold]Well done: you have finished {_esc(st.programme.name)}.[/bold]")
         console.print("To keep your calf strong and avoid another injury:")
@@ -946,24 +946,24 @@ def handout(
 
     kb = _kb()
     if output.exists() and output.is_dir():
-        _fail(f"--output: {output} is a folder; give a file name such as calf.pdf.", 2)
+        fail(f"--output: {output} is a folder; give a file name such as calf.pdf.", 2)
     if programme is not None:
         pid = programme.strip().lower()
         if pid not in kb.programmes:
-            _fail(f"--programme: Must be one of {', '.join(sorted(kb.programmes))} "
+            fail(f"--programme: Must be one of {', '.join(sorted(kb.programmes))} "
                   f"(got '{programme}').", 2)
         vids = [v.id for v in kb.programmes[pid].variants]
         vid = variant.strip().lower() if variant else (vids[0] if len(vids) == 1 else None)
         if vid not in vids:
             rule = f"one of {', '.join(vids)}"
-            _fail(f"--variant: Must be {rule} (got '{variant}')." if variant
+            fail(f"--variant: Must be {rule} (got '{variant}')." if variant
                   else f"--variant: Required: {rule}.", 2)
         pdf = programme_pdf(kb, pid, vid)
     else:
         if variant is not None:
-            _fail("--variant: Give --programme too, or leave both out to print your plan.", 2)
+            fail("--variant: Give --programme too, or leave both out to print your plan.", 2)
         if not user:
-            _fail("--programme: Required: the programme to print, or give --user (or set "
+            fail("--programme: Required: the programme to print, or give --user (or set "
                   "CALFCARE_USER) to print your own plan.", 2)
         with _person(user) as (session, person, _):
             try:
@@ -975,5 +975,5 @@ def handout(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(pdf)
     except OSError as exc:
-        _fail(f"--output: could not write {output}: {exc.strerror or exc}.")
+        fail(f"--output: could not write {output}: {exc.strerror or exc}.")
     typer.echo(f"Handout written to {output} ({len(pdf) // 1024 + 1} KB).")
