@@ -26,6 +26,7 @@ from calfcare.services.accounts import LinkedAccount
 from calfcare.services.diary import citation
 from calfcare.web import auth, charts
 from calfcare.web.context import WebContext, get_ctx, get_db
+from calfcare.web.forms import fields_of
 from calfcare.web.routes.clinician import Clinician
 
 router = APIRouter(prefix="/clinician/persons/{person_id}/rehab", include_in_schema=False)
@@ -78,30 +79,9 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def _fields(request: Request, names: Sequence[str]) -> dict[str, str]:
-    form = await request.form()
-    out: dict[str, str] = {}
-    for name in names:
-        value = form.get(name)
-        out[name] = value if isinstance(value, str) else ""
-    return out
-
-
-async def _assign_fields(request: Request) -> dict[str, str]:
-    return await _fields(request, ASSIGN_FORM)
-
-
-async def _adjust_fields(request: Request) -> dict[str, str]:
-    return await _fields(request, ADJUST_FORM)
-
-
-async def _phase_fields(request: Request) -> dict[str, str]:
-    return await _fields(request, PHASE_FORM)
-
-
-AssignForm = Annotated[dict[str, str], Depends(_assign_fields)]
-AdjustForm = Annotated[dict[str, str], Depends(_adjust_fields)]
-PhaseForm = Annotated[dict[str, str], Depends(_phase_fields)]
+AssignForm = Annotated[dict[str, str], Depends(fields_of(ASSIGN_FORM))]
+AdjustForm = Annotated[dict[str, str], Depends(fields_of(ADJUST_FORM))]
+PhaseForm = Annotated[dict[str, str], Depends(fields_of(PHASE_FORM))]
 
 
 # --- what the page shows --------------------------------------------------------------------

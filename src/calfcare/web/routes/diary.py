@@ -30,6 +30,7 @@ from calfcare.services.accounts import Account, zone_of
 from calfcare.web import auth, charts
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
+from calfcare.web.forms import fields_of
 from calfcare.web.interview import InterviewState
 
 router = APIRouter(prefix="/diary", include_in_schema=False)
@@ -345,25 +346,8 @@ def _training_input(values: Mapping[str, str], system: u.UnitSystem
     return out, errors
 
 
-async def _fields(request: Request, names: Sequence[str]) -> dict[str, str]:
-    form = await request.form()
-    out: dict[str, str] = {}
-    for name in names:
-        value = form.get(name)
-        out[name] = value if isinstance(value, str) else ""
-    return out
-
-
-async def _episode_fields(request: Request) -> dict[str, str]:
-    return await _fields(request, EPISODE_FORM)
-
-
-async def _training_fields(request: Request) -> dict[str, str]:
-    return await _fields(request, TRAINING_FORM)
-
-
-EpisodeForm = Annotated[dict[str, str], Depends(_episode_fields)]
-TrainingForm = Annotated[dict[str, str], Depends(_training_fields)]
+EpisodeForm = Annotated[dict[str, str], Depends(fields_of(EPISODE_FORM))]
+TrainingForm = Annotated[dict[str, str], Depends(fields_of(TRAINING_FORM))]
 
 
 def _local_input(moment: datetime, tz: tzinfo = UTC) -> str:
