@@ -14,7 +14,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from calfcare.kb.schema import EvidenceLevel, Slug, Statement, Strict, Text, TriageLevel
+from calfcare.kb.schema import (
+    EvidenceLevel,
+    KitAdvice,
+    Slug,
+    Statement,
+    Strict,
+    Text,
+    TriageLevel,
+)
 
 
 class ExerciseCategory(StrEnum):
@@ -140,16 +148,6 @@ class Prescription(Strict):
         default_factory=list, description="Only for these injured muscles; empty means all")
 
 
-class PhaseKit(Strict):
-    """Whether a piece of kit helps in this phase: neutral advice, never a shop."""
-
-    product: Slug
-    verdict: Literal["helpful", "may_help", "not_needed", "avoid"]
-    text: Text
-    evidence: EvidenceLevel
-    references: list[Slug] = Field(min_length=1)
-
-
 class Phase(Strict):
     id: Slug
     name: Text
@@ -159,7 +157,8 @@ class Phase(Strict):
     entry: list[Text] = Field(min_length=1, description="What is true when the phase begins")
     exit: list[Criterion] = Field(min_length=1)
     advice: list[Statement] = Field(default_factory=list)
-    kit: list[PhaseKit] = Field(default_factory=list)
+    kit: list[KitAdvice] = Field(
+        default_factory=list, description="Kit for this phase: neutral advice, never a shop")
 
 
 class DayRange(Strict):
