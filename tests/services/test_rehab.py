@@ -88,6 +88,7 @@ def test_start_a_plan_at_the_first_phase(db: Session, kb: KnowledgeBase) -> None
     assert (plan.injury_day, plan.phase, plan.phase_started) == (INJURY, "protect", INJURY)
     assert (plan.status, plan.assigned_by, plan.notes) == ("active", None, "Physio said grade 2")
     assert plan.created_at.tzinfo is not None
+    assert plan.started_on == TODAY  # the person's day, from the caller's clock
     assert rehab.active_plan(db, owner_id=alex) == plan
     assert rehab.list_plans(db, owner_id=alex) == [plan]
     history = rehab.status(db, owner_id=alex, today=TODAY, kb=kb).history

@@ -57,7 +57,8 @@ def test_rehabilitation_tables_come_and_go_with_0004(database_url: str) -> None:
                                            created_at=now))
         conn.execute(insert(t.RehabPlan).values(
             id="p1", user_id="u1", programme="calf_strain", variant="grade1_soleus",
-            side="left", injury_day=date(2026, 11, 20), phase="protect",
+            side="left", injury_day=date(2026, 11, 20), started_on=date(2026, 11, 21),
+            phase="protect",
             phase_started=date(2026, 11, 21), status="active", notes="", created_at=now))
         conn.execute(insert(t.RehabMorning).values(plan_id="p1", day=date(2026, 11, 22),
                                                    pain=1))

@@ -371,7 +371,7 @@ def start(
             name = kb.programmes[current.programme].name if current.programme in \
                 kb.programmes else current.programme
             fail(f"You already follow a programme ({name}, started "
-                  f"{current.created_at:%d %b %Y}). Stop it with `calfcare rehab stop` "
+                  f"{current.started_on:%d %b %Y}). Stop it with `calfcare rehab stop` "
                   "before starting another.")
         values = {"programme": programme, "variant": variant, "side": side,
                   "injury_day": injury_day, "phase": phase, "notes": notes}

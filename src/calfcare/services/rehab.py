@@ -83,6 +83,7 @@ class PlanRecord:
     assigned_by: str | None
     notes: str
     created_at: datetime
+    started_on: date  # the person's day on which the plan started
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def _record(row: t.RehabPlan) -> PlanRecord:
                       variant=row.variant, side=row.side, injury_day=row.injury_day,
                       phase=row.phase, phase_started=row.phase_started, status=row.status,
                       assigned_by=row.assigned_by, notes=row.notes,
-                      created_at=_utc(row.created_at))
+                      created_at=_utc(row.created_at), started_on=row.started_on)
 
 
 def _active_row(db: Session, owner_id: str) -> t.RehabPlan | None:
@@ -302,7 +303,7 @@ def start_plan(db: Session, *, owner_id: str, values: Mapping[str, object], toda
     # a clinician for an older injury, counts from today.
     first = phase.id == active_phases(prog, var)[0].id
     row = t.RehabPlan(id=uuid.uuid4().hex, user_id=owner_id, programme=prog.id, variant=var.id,
-                      side=side, injury_day=injury, phase=phase.id,
+                      side=side, injury_day=injury, started_on=today, phase=phase.id,
                       phase_started=injury if first else today,
                       status="active", assigned_by=assigned_by, notes=notes,
                       created_at=_now())

@@ -173,6 +173,8 @@ class RehabPlan(Base):
     variant: Mapped[str] = mapped_column(String(64), nullable=False)
     side: Mapped[str] = mapped_column(String(8), nullable=False)  # left | right
     injury_day: Mapped[date] = mapped_column(Date, nullable=False)
+    #: The person's calendar day on which the plan started (in their own time zone).
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
     phase: Mapped[str] = mapped_column(String(64), nullable=False)
     phase_started: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # active|completed|stopped

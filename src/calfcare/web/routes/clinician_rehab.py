@@ -260,8 +260,7 @@ def _plan_view(ctx: WebContext, db: Session, who: LinkedAccount, st: rehab.PlanS
         "references": [{"n": i + 1, "text": citation(kb, r)} for i, r in enumerate(cite.order)],
         "started_by": "you" if st.plan.assigned_by == clinician_id else
         who.display_name if st.plan.assigned_by is None else "Another clinician",
-        "created": _day(st.history[0].day if st.history
-                        else st.plan.created_at.astimezone(who.zone).date()),
+        "created": _day(st.plan.started_on),
     }
 
 
@@ -285,7 +284,7 @@ def _page(request: Request, ctx: WebContext, db: Session, clinician_id: str,
             "programme": ctx.kb.programmes[p.programme].name
             if p.programme in ctx.kb.programmes else p.programme,
             "status": STATUS_WORDS.get(p.status, p.status),
-            "started": _day(p.created_at.astimezone(who.zone).date()),
+            "started": _day(p.started_on),
         } for p in rehab.list_plans(db, owner_id=who.id)]
     else:
         data.update(_plan_view(ctx, db, who, st, today, clinician_id))

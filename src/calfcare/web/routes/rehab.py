@@ -375,8 +375,8 @@ def _start_page(ctx: WebContext, request: Request, db: Session, user: Account, *
     prog = kb.programmes.get(chosen)
     today = today_of(request, user)
     past = [{"programme": kb.programmes[p.programme].name if p.programme in kb.programmes
-             else p.programme, "status": p.status, "started": p.created_at.astimezone(
-                 user.zone).date()} for p in rehab.list_plans(db, owner_id=user.id)]
+             else p.programme, "status": p.status, "started": p.started_on}
+            for p in rehab.list_plans(db, owner_id=user.id)]
     data: dict[str, Any] = {
         "programmes": sorted(kb.programmes.values(), key=lambda p: p.name.lower()),
         "prog": prog, "values": {"injury_day": today.isoformat(), **(values or {})},

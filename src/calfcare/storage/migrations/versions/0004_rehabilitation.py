@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column("variant", sa.String(length=64), nullable=False),
     sa.Column("side", sa.String(length=8), nullable=False),
     sa.Column("injury_day", sa.Date(), nullable=False),
+    sa.Column("started_on", sa.Date(), nullable=False),
     sa.Column("phase", sa.String(length=64), nullable=False),
     sa.Column("phase_started", sa.Date(), nullable=False),
     sa.Column("status", sa.String(length=16), nullable=False),
