@@ -243,7 +243,7 @@ def test_a_plan_prints_with_the_clinician_s_adjustments(db: Session) -> None:
     code = accounts.create_link_code(db, person_id=person, now=NOW)
     accounts.link_with_code(db, clinician_id=clinician, code=code.value, now=NOW)
     with pytest.raises(NotFoundError):
-        handout.plan_items(db, owner_id=person, kb=KB)
+        rehab.plan_items(db, owner_id=person, kb=KB)
     rehab.clinician_assign(db, clinician_id=clinician, person_id=person, values={
         "programme": "calf_strain", "variant": "grade2_soleus", "side": "left",
         "injury_day": "2026-11-20"}, today=TODAY, kb=KB)
@@ -253,7 +253,7 @@ def test_a_plan_prints_with_the_clinician_s_adjustments(db: Session) -> None:
     rehab.clinician_adjust(db, clinician_id=clinician, person_id=person, values={
         "phase": phase, "exercise": target, "sets": "6", "amount": "25",
         "load": "light band"}, kb=KB)
-    planned = handout.plan_items(db, owner_id=person, kb=KB)
+    planned = rehab.plan_items(db, owner_id=person, kb=KB)
     assert list(planned) == list(items)
     first = planned[phase][0]
     assert (first.exercise.id, first.sets, first.amount, first.load, first.adjusted) == \
@@ -261,7 +261,7 @@ def test_a_plan_prints_with_the_clinician_s_adjustments(db: Session) -> None:
     # Another person has no plan of their own: nothing of Sam's comes back.
     other = _person(db, "Kim Park")
     with pytest.raises(NotFoundError):
-        handout.plan_items(db, owner_id=other, kb=KB)
+        rehab.plan_items(db, owner_id=other, kb=KB)
     body = _body(_pages(handout.plan_pdf(db, owner_id=person, kb=KB, person_name="Sam Lee")))
     assert "Prepared for: Sam Lee" in body
     assert handout.dose_text(first) in body

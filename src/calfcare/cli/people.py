@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from calfcare.services.diary import Person
+    from calfcare.settings import Settings
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -32,6 +33,21 @@ def rich_console() -> Console:
     return Console(highlight=False)
 
 
+def settings() -> Settings:
+    """The settings from the environment, or a clear message naming each bad variable."""
+    from pydantic import ValidationError
+
+    from calfcare.settings import load_settings
+
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            (f"CALFCARE_{'_'.join(str(p) for p in e['loc']).upper()}: " if e["loc"] else "")
+            + e["msg"] for e in exc.errors())
+        fail(f"The settings are not valid: {problems}")
+
+
 @contextmanager
 def person_session(user: str) -> Iterator[tuple[Session, Person]]:
     """A session on the configured database, and the person chosen with --user."""
@@ -39,10 +55,9 @@ def person_session(user: str) -> Iterator[tuple[Session, Person]]:
 
     from calfcare.errors import CalfcareError, NotFoundError
     from calfcare.services import diary
-    from calfcare.settings import load_settings
     from calfcare.storage.db import make_engine
 
-    url = load_settings().database_url
+    url = settings().database_url
     try:
         if diary.ensure_schema(url):
             typer.echo("Created the database schema (first use).", err=True)

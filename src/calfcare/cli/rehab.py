@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from calfcare.cli.people import fail, person_session, rich_console, zone_of_person
+from calfcare.cli.people import fail, person_session, rich_console, settings, zone_of_person
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -89,10 +89,8 @@ DISCLAIMER = ("calfcare gives information, not a diagnosis. If you are unsure ab
 
 def _today(person: Person) -> date:
     """Today in the person's time zone, by the settings' clock (CALFCARE_CLOCK_FILE)."""
-    from calfcare.settings import load_settings
-
     try:
-        now = load_settings().now()
+        now = settings().now()
     except ValueError as exc:
         fail(f"CALFCARE_CLOCK_FILE: the clock file must hold a date and time with an offset, "
               f"such as 2026-11-25T08:00+00:00 ({exc}).")
@@ -102,17 +100,6 @@ def _today(person: Person) -> date:
 @contextmanager
 def _person(user: str) -> Iterator[tuple[Session, Person, date]]:
     """A session on the configured database, the person, and their today."""
-    from pydantic import ValidationError
-
-    from calfcare.settings import load_settings
-
-    try:
-        load_settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            (f"CALFCARE_{'_'.join(str(p) for p in e['loc']).upper()}: " if e["loc"] else "")
-            + e["msg"] for e in exc.errors())
-        fail(f"The settings are not valid: {problems}")
     with person_session(user) as (session, person):
         yield session, person, _today(person)
 

@@ -24,7 +24,6 @@ from typing import Literal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.svg import SVGObject
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calfcare.engine.rehab import active_phases, threshold
@@ -35,7 +34,6 @@ from calfcare.kb.schema import EvidenceLevel, Statement
 from calfcare.services import rehab
 from calfcare.services.guides import EVIDENCE_WORDS
 from calfcare.services.rehab import DoseItem
-from calfcare.storage import tables as t
 
 #: The PDF's creation date: fixed, so that two renders of the same input are identical.
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -451,7 +449,7 @@ def programme_pdf(kb: KnowledgeBase, programme_id: str, variant_id: str, *,
     """The programme as a printable PDF (A4), for one variant.
 
     `adjustments` maps a phase id to the exercises and doses to print for that phase (a
-    clinician's changes, e.g. from `plan_items`); other phases print the programme's own.
+    clinician's changes, e.g. from `rehab.plan_items`); other phases print the programme's own.
     Raises `NotFoundError` for an unknown programme or variant.
     """
     prog = rehab.programme(kb, programme_id)
@@ -461,23 +459,6 @@ def programme_pdf(kb: KnowledgeBase, programme_id: str, variant_id: str, *,
     return w.output()
 
 
-def plan_items(db: Session, *, owner_id: str, kb: KnowledgeBase
-               ) -> dict[str, tuple[DoseItem, ...]]:
-    """Every phase's exercises of the owner's active plan, with their clinician's adjustments.
-
-    Raises `NotFoundError` when the owner follows no programme.
-    """
-    plan = db.scalars(select(t.RehabPlan).where(
-        t.RehabPlan.user_id == owner_id, t.RehabPlan.status == "active")).first()
-    if plan is None:
-        raise NotFoundError("No active rehabilitation plan. Start one first.")
-    prog = rehab.programme(kb, plan.programme)
-    var = rehab.variant(prog, plan.variant)
-    adjustments = db.scalars(select(t.RehabAdjustment).where(
-        t.RehabAdjustment.plan_id == plan.id)).all()
-    return {p.id: rehab.dose_items(kb, p, var, adjustments) for p in active_phases(prog, var)}
-
-
 def plan_pdf(db: Session, *, owner_id: str, kb: KnowledgeBase,
              person_name: str | None = None) -> bytes:
     """The owner's active plan as a PDF, with their clinician's adjustments."""
@@ -485,8 +466,8 @@ def plan_pdf(db: Session, *, owner_id: str, kb: KnowledgeBase,
     if plan is None:
         raise NotFoundError("No active rehabilitation plan. Start one first.")
     return programme_pdf(kb, plan.programme, plan.variant, person_name=person_name,
-                         adjustments=plan_items(db, owner_id=owner_id, kb=kb))
+                         adjustments=rehab.plan_items(db, owner_id=owner_id, kb=kb))
 
 
-__all__ = ["FIGURE_WIDTH", "FOOTER", "dose_text", "plan_items", "plan_pdf", "programme_pdf",
+__all__ = ["FIGURE_WIDTH", "FOOTER", "dose_text", "plan_pdf", "programme_pdf",
            "to_latin1"]

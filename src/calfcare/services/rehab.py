@@ -596,6 +596,17 @@ def apply_decision(db: Session, *, owner_id: str, today: date, by_user: str | No
     return _status(db, kb, row, today)
 
 
+def plan_items(db: Session, *, owner_id: str, kb: KnowledgeBase | None = None
+               ) -> dict[str, tuple[DoseItem, ...]]:
+    """Every phase's exercises of the owner's active plan, with the clinician's adjustments."""
+    kb = kb or load_kb()
+    row = _require_active(db, owner_id)
+    prog = programme(kb, row.programme)
+    var = variant(prog, row.variant)
+    adjustments = _adjustments(db, row.id)
+    return {p.id: dose_items(kb, p, var, adjustments) for p in active_phases(prog, var)}
+
+
 # --- clinicians -----------------------------------------------------------------------------
 
 def _linked(db: Session, clinician_id: str, person_id: str) -> None:

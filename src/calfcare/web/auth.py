@@ -23,7 +23,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
@@ -88,6 +88,11 @@ def now(request: Request) -> datetime:
     """The current time: the web layer owns the clock (tests replace `app.state.clock`)."""
     clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)
+
+
+def today(request: Request, zone: tzinfo) -> date:
+    """Today's calendar day in a person's own time zone, by the web layer's clock."""
+    return now(request).astimezone(zone).date()
 
 
 def _ctx(request: Request) -> WebContext:

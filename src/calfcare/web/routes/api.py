@@ -332,7 +332,7 @@ def rehab_plan(request: Request, ctx: Ctx) -> dict[str, Any]:
     in to calfcare; without it the answer is 401.
     """
     user = _cookie_user(request, ctx)
-    today = auth.now(request).astimezone(user.zone).date()
+    today = auth.today(request, user.zone)
     with ctx.sessions() as db:
         try:
             st = rehab.status(db, owner_id=user.id, today=today, kb=ctx.kb)

@@ -68,7 +68,7 @@ def _person(db: Session, clinician_id: str, person_id: str) -> LinkedAccount:
 
 def _today(request: Request, who: LinkedAccount) -> date:
     """Today in the person's own time zone: their plan counts their days."""
-    return auth.now(request).astimezone(who.zone).date()
+    return auth.today(request, who.zone)
 
 
 def _base(who: LinkedAccount) -> str:
@@ -222,7 +222,7 @@ def _plan_view(ctx: WebContext, db: Session, who: LinkedAccount, st: rehab.PlanS
     } for s in sorted(st.sessions, key=lambda s: s.day, reverse=True)[:SESSIONS_SHOWN]]
 
     # Every phase's exercises as this person does them, for the adjust form.
-    planned = handout.plan_items(db, owner_id=who.id, kb=kb)
+    planned = rehab.plan_items(db, owner_id=who.id, kb=kb)
     doses = []
     for p in phases:
         items = {i.exercise.id: i for i in planned.get(p.id, ())}

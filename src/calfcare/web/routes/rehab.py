@@ -224,7 +224,7 @@ def _redirect(url: str) -> RedirectResponse:
 
 def today_of(request: Request, user: Account) -> date:
     """Today in the person's own time zone, by the web layer's clock."""
-    return auth.now(request).astimezone(user.zone).date()
+    return auth.today(request, user.zone)
 
 
 def message(label: str, text: str) -> str:
@@ -858,5 +858,5 @@ def handout_pdf(request: Request, ctx: Ctx, db: Db, user: Person) -> Response:
     plan = session.plan
     data = handout.programme_pdf(
         ctx.kb, plan.programme, plan.variant, person_name=user.display_name,
-        adjustments=handout.plan_items(db, owner_id=user.id, kb=ctx.kb))
+        adjustments=rehab.plan_items(db, owner_id=user.id, kb=ctx.kb))
     return _pdf(data, f"calfcare-{plan.programme}-{plan.variant}.pdf")
