@@ -25,6 +25,8 @@ ALARM_MINIMUM = {
     "dark_or_cola_urine": "emergency",
     "saddle_numbness_or_bladder_change": "emergency",
     "headache_nausea_vomiting": "emergency",  # during exercise: heat illness or hyponatraemia
+    # Symptomatic low calcium is treated in hospital (Society for Endocrinology, 2016).
+    "tingling_around_mouth_or_hands": "emergency",
     "recent_fracture_or_crush": "consultation_24",
     "severe_muscle_pain_swelling_after_exertion": "consultation_24",
     "dizzy_or_faint": "consultation_24",  # during exercise

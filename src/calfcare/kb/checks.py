@@ -40,7 +40,7 @@ CONTRACT_CONDITIONS = {
     "tibial_stress_injury": "consultation",
     "secondary_cramps_systemic": "consultation",
 }
-CONTRACT_FINDING_COUNT = 94
+CONTRACT_FINDING_COUNT = 99
 #: A finding linked to a condition at least this strongly (against its background) lets the
 #: interview reach that condition.
 REACHING_RATIO = 3.0
