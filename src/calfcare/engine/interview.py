@@ -1,35 +1,41 @@
 """Which question to ask next, and when to stop.
 
-Alarm questions come first, in the order of the knowledge base, as emergency telephone
-triage does. After them the engine asks the question whose answers are expected to tell the
-most about the likely causes (expected information gain over the whole answer pattern of the
-question), and stops once the leading cause is clear and no question is worth asking.
+The order follows a clinician's consultation:
+
+1. the alarm screen, in the order of the knowledge base, as emergency telephone triage does;
+2. a re-check of danger signs answered "I don't know", in plainer words or as a check a
+   companion can do (once per finding);
+3. onset and context (how it started, the activity, heat, travel, medicines) where they
+   tell enough about the likely causes;
+4. findings that could complete a safety rule above the current level ("triage tuples");
+5. the can't-miss safety net: no stop while a dangerous cause is still above its rule-out
+   line and a question could move it across (`engine.safety_net`);
+6. then the most informative question, until the leading cause is clear.
 """
 
 from __future__ import annotations
 
-from itertools import product
+from dataclasses import dataclass
 
 import numpy as np
 
+from calfcare.engine import safety_net
+from calfcare.engine.answers import expected_gain
 from calfcare.engine.inference import Posterior
-from calfcare.engine.model import Array, CompiledQuestion, Model
-from calfcare.engine.types import Case, NextStep
-from calfcare.kb.schema import TriageLevel
+from calfcare.engine.model import CompiledQuestion, Model
+from calfcare.engine.types import Case, NextStep, StepKind
+from calfcare.kb.schema import Question, QuestionItem, TriageLevel
 
-_OUTCOMES: dict[int, Array] = {
-    k: np.array(list(product((0.0, 1.0), repeat=k))) for k in range(1, 9)
-}
-
-
-def _entropy(p: Array) -> float:
-    nz = p[p > 0]
-    return float(-(nz * np.log2(nz)).sum())
+Candidate = tuple[CompiledQuestion, tuple[str, ...]]
+RECHECK_ID = "recheck"
+#: Rules at this level or above are red flags: their open findings come before the safety net.
+RED_FLAG_LEVEL = TriageLevel.consultation_24
+MAX_RECHECK_ITEMS = 8
 
 
 def _eligible(cq: CompiledQuestion, case: Case) -> bool:
     q = cq.question
-    if cq.clinician_only and case.mode != "clinician":
+    if cq.clinician_only and not cq.companion and case.mode != "clinician":
         return False
     if q.sex is not None and q.sex != case.sex:
         return False
@@ -40,24 +46,11 @@ def _eligible(cq: CompiledQuestion, case: Case) -> bool:
     return not (q.ask_if_any and not any(case.present(f) for f in q.ask_if_any))
 
 
-def expected_gain(model: Model, probs: Array, items: tuple[str, ...]) -> float:
-    """Expected reduction in entropy (bits) from the joint answer to `items`."""
-    idx = [model.finding_index[f] for f in items][:8]
-    outcomes = _OUTCOMES[len(idx)]
-    loglik = outcomes @ model.log_p[idx] + (1.0 - outcomes) @ model.log_q[idx]
-    joint = np.exp(loglik) * probs  # (outcomes, conditions)
-    p_outcome = joint.sum(axis=1)
-    post = joint / p_outcome[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = -np.where(post > 0, post * np.log2(post), 0.0).sum(axis=1)
-    return _entropy(probs) - float((p_outcome * h).sum())
-
-
 def questions_asked(model: Model, case: Case) -> int:
-    """Questions whose items have all been answered, not counting the first complaint."""
+    """Questions answered, not counting the first complaint; re-checks count once each."""
     answers, initial = case.answers, case.initial
     clinician = case.mode == "clinician"
-    count = 0
+    count = case.recheck_rounds
     for cq in model.questions:
         items = cq.askable(clinician)
         if items and all(f in answers for f in items) and any(
@@ -70,7 +63,7 @@ def _askable(model: Model, case: Case, finding: str) -> bool:
     return case.mode == "clinician" or model.kb.findings[finding].who == "patient"
 
 
-def _candidates(model: Model, case: Case) -> list[tuple[CompiledQuestion, tuple[str, ...]]]:
+def _candidates(model: Model, case: Case) -> list[Candidate]:
     out = []
     answers = case.answers
     clinician = case.mode == "clinician"
@@ -81,15 +74,25 @@ def _candidates(model: Model, case: Case) -> list[tuple[CompiledQuestion, tuple[
     return out
 
 
-def pending_rule_items(model: Model, case: Case, level: TriageLevel) -> set[str]:
-    """Unanswered findings that could complete a safety rule above the current level.
+def pending_rule_items(model: Model, case: Case, level: TriageLevel,
+                       at_least: TriageLevel = TriageLevel.consultation) -> set[str]:
+    """Unanswered findings that could complete a partly matched safety rule above the level.
 
     These "triage tuples" must be asked before the interview may stop: e.g. a headache after
-    a long event makes the question about drinking beyond thirst mandatory.
+    a long event makes the question about drinking beyond thirst mandatory. A rule counts
+    when one more answer could complete it, or once one of its findings is present; a rule
+    that needs several answers with none given yet is left to the safety net and the
+    information gain. `at_least` limits them to rules of that level or higher (red flags
+    are asked before the rest).
     """
     pending: set[str] = set()
     for rule in model.kb.rules:
-        if rule.min_level.rank <= level.rank:
+        if rule.min_level.rank <= level.rank or rule.min_level.rank < at_least.rank:
+            continue
+        needed = sum(not case.present(f) for f in rule.when.all) + (
+            bool(rule.when.any) and not any(case.present(f) for f in rule.when.any))
+        started = any(case.present(f) for f in (*rule.when.all, *rule.when.any))
+        if needed > 1 and not started:
             continue
         missing = [f for f in rule.when.all if not case.present(f)]
         if any(case.answered(f) for f in missing):
@@ -112,9 +115,52 @@ def pending_rule_items(model: Model, case: Case, level: TriageLevel) -> set[str]
     return pending
 
 
+def _recheck(model: Model, case: Case, watch: frozenset[str]
+             ) -> tuple[Question, tuple[str, ...]] | None:
+    """Danger signs answered "I don't know" once, asked again together in plainer words.
+
+    Only answers that matter are asked again: those that, if "yes", would make the care
+    urgent (`watch`). Where a companion check exists for a sign (comparing the feet), the
+    re-check offers it with the plainer question.
+    """
+    kb = model.kb
+    pending = [f for f in case.answers
+               if f in watch and case.unknown(f) and f not in case.asked_again
+               and kb.findings[f].recheck is not None
+               and (case.mode == "clinician" or kb.findings[f].who == "patient")]
+    if not pending:
+        return None
+    items = tuple(pending[:MAX_RECHECK_ITEMS])
+    question = Question(
+        id=RECHECK_ID, type="group_multiple", phase="detail",
+        text="You were not sure about these. Here they are again, asked another way.",
+        help="Tick each one that is true. If you still cannot tell, choose I don't know.",
+        items=[QuestionItem(finding=f) for f in items])
+    return question, items
+
+
+@dataclass(frozen=True)
+class _Context:
+    post: Posterior
+    level: TriageLevel
+    floor: TriageLevel
+    suspects: frozenset[str]
+    concerns: frozenset[str]
+
+
+def _ask(cq: CompiledQuestion, items: tuple[str, ...], asked: int, reason: str) -> NextStep:
+    kind: StepKind = "companion" if cq.companion else "question"
+    return NextStep(question=cq.question, items=items, asked=asked, should_stop=False,
+                    kind=kind, reason=reason)
+
+
+def _stop(asked: int, reason: str) -> NextStep:
+    return NextStep(question=None, items=(), asked=asked, should_stop=True, reason=reason)
+
+
 def next_step(
     post: Posterior, level: TriageLevel, floor: TriageLevel, suspects: frozenset[str],
-    concerns: frozenset[str] = frozenset(),
+    concerns: frozenset[str] = frozenset(), watch: frozenset[str] = frozenset(),
 ) -> NextStep:
     """The next question for this case.
 
@@ -122,40 +168,72 @@ def next_step(
     the conditions those urgent rules point at: an emergency interview stops early only once
     its leading condition is one of them. `concerns` are the conditions any matched alarm
     rule points at; while one of them is still possible, a confident leader is not enough
-    to stop.
+    to stop. `watch` holds the unknown answers that would raise the level if they were "yes".
     """
+    ctx = _Context(post, level, floor, suspects, concerns)
     model, case = post.model, post.case
     policy = model.kb.policy.interview
     asked = questions_asked(model, case)
+    if asked >= policy.max_questions:
+        return _stop(asked, "question limit")
     candidates = _candidates(model, case)
-    alarms = [c for c in candidates if c[0].question.phase == "alarm"]
-    if alarms and asked < policy.max_questions:
-        cq, items = alarms[0]
-        return NextStep(question=cq.question, items=items, asked=asked, should_stop=False)
+    ordinary = [c for c in candidates if not c[0].companion]
+    alarms = [c for c in ordinary if c[0].question.phase == "alarm"]
+    if alarms:
+        return _ask(*alarms[0], asked, "alarm screen")
+    recheck = _recheck(model, case, watch)
+    if recheck is not None:
+        question, items = recheck
+        return NextStep(question=question, items=items, asked=asked, should_stop=False,
+                        kind="recheck", reason="re-check of an unsure answer")
     probs = post.probabilities
-    pending = pending_rule_items(model, case, level)
-    if pending and asked < policy.max_questions:
-        covering = [(len(pending & set(items)), i) for i, (_, items) in enumerate(candidates)]
-        count, best = max(covering)
-        if count:
-            cq, items = candidates[best]
-            return NextStep(question=cq.question, items=items, asked=asked, should_stop=False)
+    context = [c for c in ordinary if c[0].question.phase == "context"]
+    if context:
+        gain, best = max((expected_gain(model, probs, items), i)
+                         for i, (_, items) in enumerate(context))
+        if gain >= policy.context_min_gain_bits:
+            return _ask(*context[best], asked, "onset and context")
+    red_flags = pending_rule_items(model, case, level, RED_FLAG_LEVEL)
+    tuple_question = _covering(ordinary, red_flags)
+    if tuple_question is not None:
+        return _ask(*tuple_question, asked, "could complete a red-flag rule")
+    net = safety_net.choose(model, probs, level, candidates)
+    if net is not None:
+        return _ask(*candidates[net.index], asked,
+                    "not yet ruled out: " + ", ".join(net.conditions))
+    tuple_question = _covering(ordinary, pending_rule_items(model, case, level))
+    if tuple_question is not None:
+        return _ask(*tuple_question, asked, "could complete a safety rule")
+    return _settle(ctx, ordinary, asked)
+
+
+def _covering(ordinary: list[Candidate], pending: set[str]) -> Candidate | None:
+    """The question that asks the most of the pending findings, if any asks one."""
+    if not pending or not ordinary:
+        return None
+    count, best = max((len(pending & set(items)), i) for i, (_, items) in enumerate(ordinary))
+    return ordinary[best] if count else None
+
+
+def _settle(ctx: _Context, ordinary: list[Candidate], asked: int) -> NextStep:
+    """Stop once the leader is clear; otherwise ask the most informative question."""
+    model, probs = ctx.post.model, ctx.post.probabilities
+    policy = model.kb.policy.interview
     top = np.sort(probs)[::-1]
     confident = top[0] >= policy.stop_confidence and top[0] >= policy.stop_margin * top[1]
     leader = model.conditions[int(np.argmax(probs))]
-    urgent_enough = (floor.rank >= TriageLevel.emergency.rank
+    urgent_enough = (ctx.floor.rank >= TriageLevel.emergency.rank
                      and top[0] >= policy.emergency_stop_confidence
-                     and leader in suspects)
-    open_suspects = [model.conditions.index(c) for c in concerns if c != leader]
+                     and leader in ctx.suspects)
+    open_suspects = [model.conditions.index(c) for c in ctx.concerns if c != leader]
     if confident and open_suspects:
         # An alarm points at another cause: keep asking until it is ruled out or nothing
         # more can be learnt, rather than stopping on the leading cause alone.
         confident = float(probs[open_suspects].sum()) < policy.suspect_rule_out
-    if not candidates or asked >= policy.max_questions or confident or urgent_enough:
-        return NextStep(question=None, items=(), asked=asked, should_stop=True)
-    scored = [(expected_gain(model, probs, items), i) for i, (_, items) in enumerate(candidates)]
-    gain, best = max(scored)
+    if not ordinary or confident or urgent_enough:
+        return _stop(asked, "the leading cause is clear" if ordinary else "nothing left to ask")
+    gain, best = max((expected_gain(model, probs, items), i)
+                     for i, (_, items) in enumerate(ordinary))
     if gain < policy.min_gain_bits:
-        return NextStep(question=None, items=(), asked=asked, should_stop=True)
-    cq, items = candidates[best]
-    return NextStep(question=cq.question, items=items, asked=asked, should_stop=False)
+        return _stop(asked, "no question is worth asking")
+    return _ask(*ordinary[best], asked, "most informative")

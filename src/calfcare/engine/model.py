@@ -23,13 +23,26 @@ MAX_AGE = 130
 
 @dataclass(frozen=True)
 class CompiledQuestion:
+    """A question with the items each kind of respondent can answer.
+
+    A companion question (`question.companion`) asks a person and whoever is with them to
+    do a check a clinician would do; it is offered to patients only, since a clinician
+    answers the examination question itself.
+    """
+
     question: Question
     findings: tuple[str, ...]
     patient_findings: tuple[str, ...]
     clinician_only: bool
 
+    @property
+    def companion(self) -> bool:
+        return self.question.companion is not None
+
     def askable(self, clinician: bool) -> tuple[str, ...]:
         """The items this kind of respondent can answer."""
+        if self.companion:
+            return () if clinician else self.findings
         return self.findings if clinician else self.patient_findings
 
 
@@ -45,6 +58,7 @@ class Model:
     bg_log_p: Array  # (findings,): log of the background rate
     bg_log_q: Array
     usual_rank: npt.NDArray[np.int64]  # (conditions,): rank of the usual level of care
+    rule_out: Array  # (conditions,): safety-net rule-out probability; 0 if not can't-miss
     questions: tuple[CompiledQuestion, ...]
     finding_names: tuple[str, ...]
     priors_by_age: dict[tuple[int, str], Array]
@@ -78,6 +92,8 @@ def compile_model(kb: KnowledgeBase) -> Model:
         p[index[lk.finding], cindex[lk.condition]] = lk.p
     levels = list(TriageLevel)
     usual = np.array([levels.index(kb.guides[c].usual_care) for c in conditions], dtype=np.int64)
+    rule_out = np.array([kb.safety_net[c].rule_out if c in kb.safety_net else 0.0
+                         for c in conditions])
     questions = tuple(
         CompiledQuestion(
             question=q,
@@ -91,6 +107,6 @@ def compile_model(kb: KnowledgeBase) -> Model:
     return Model(
         kb=kb, conditions=conditions, finding_index=index,
         log_p=np.log(p), log_q=np.log1p(-p), bg_log_p=np.log(bg), bg_log_q=np.log1p(-bg),
-        usual_rank=usual, questions=questions, finding_names=tuple(findings),
+        usual_rank=usual, rule_out=rule_out, questions=questions, finding_names=tuple(findings),
         priors_by_age={},
     )

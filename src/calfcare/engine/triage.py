@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from calfcare.engine.inference import Posterior, posterior
-from calfcare.engine.types import Case, RuleHit, TriageDecision, WellsScore
+from calfcare.engine.caution import Cautious, cautious
+from calfcare.engine.inference import Posterior
+from calfcare.engine.types import Case, RuleHit, TriageDecision, WatchFor, WellsScore
 from calfcare.kb.schema import AlarmRule, TriageLevel
 
 LEVELS = list(TriageLevel)
@@ -39,9 +40,12 @@ WELLS_RULE_ID = "wells_dvt_likely"
 
 
 def matching_rules(rules: tuple[AlarmRule, ...], case: Case) -> list[RuleHit]:
+    """The rules whose findings are present, except those a normal test has released."""
     hits = []
     for rule in rules:
         if not all(case.present(f) for f in rule.when.all):
+            continue
+        if any(case.answers.get(f) == "absent" for f in rule.released_by):
             continue
         anys = [f for f in rule.when.any if case.present(f)]
         if rule.when.any and not anys:
@@ -56,66 +60,68 @@ def matching_rules(rules: tuple[AlarmRule, ...], case: Case) -> list[RuleHit]:
     return hits
 
 
-def wells_score(post: Posterior) -> WellsScore | None:
+def wells_score(case: Case, caution: Cautious) -> WellsScore | None:
     """Two-level Wells score, once any examination item is known.
 
     "An alternative diagnosis at least as likely as DVT" is judged by the engine itself:
-    the most likely other condition against DVT, from the answers without the Wells score.
+    the most likely other condition against DVT, from the answers without the Wells score,
+    and only when that holds whichever way an "I don't know" would have gone.
     """
-    case = post.case
     if not any(case.answered(f) for f in WELLS_EXAM_ITEMS):
         return None
     items = tuple(f for f in WELLS_ITEMS if case.present(f))
-    dvt = post.probability("deep_vein_thrombosis")
-    others = [
-        float(p) for c, p in zip(post.model.conditions, post.probabilities, strict=True)
-        if c != "deep_vein_thrombosis"
-    ]
-    alternative = max(others) >= dvt
+    alternative = caution.dvt_always_outranked
     points = len(items) + (WELLS_ALTERNATIVE_POINTS if alternative else 0)
     return WellsScore(points=points, items=items, alternative_as_likely=alternative)
 
 
-def without_present_alarms(post: Posterior) -> Posterior:
-    """The posterior with every alarm finding that is present set aside.
+def probabilistic_level(caution: Cautious, thresholds: dict[TriageLevel, float]) -> TriageLevel:
+    """The most urgent level whose conditions together reach its threshold.
 
-    A present alarm finding acts on the level of care only through the safety rules, which
-    can only raise it. Keeping it out of the probability part makes the level monotone:
-    reporting an alarm finding can never lower the advice, even when it makes a less urgent
-    cause more likely. A "no" to an alarm question still counts, so that, for example,
-    normal urine colour keeps weighing against muscle breakdown.
+    Present alarm findings are set aside here: they act on the level only through the
+    safety rules, which can only raise it, so reporting one never lowers the advice. A "no"
+    to an alarm question still counts (normal urine weighs against muscle breakdown).
+    Unknown answers count in whichever way gives the higher level (`engine.caution`).
     """
-    kb = post.model.kb
-    answers = {f: c for f, c in post.case.answers.items()
-               if not (kb.findings[f].alarm and c == "present")}
-    if len(answers) == len(post.case.answers):
-        return post
-    return posterior(post.model, replace(post.case, answers=answers))
-
-
-def probabilistic_level(post: Posterior, thresholds: dict[TriageLevel, float]) -> TriageLevel:
-    ranks = post.model.usual_rank
     for level in reversed(LEVELS[1:]):
-        mass = float(post.probabilities[ranks >= level.rank].sum())
-        if mass >= thresholds[level]:
+        if float(caution.masses[level.rank]) >= thresholds[level]:
             return level
     return TriageLevel.self_care
 
 
+def watch_for(rules: tuple[AlarmRule, ...], case: Case, level: TriageLevel
+              ) -> tuple[WatchFor, ...]:
+    """Unknown answers that, if they were "yes", would raise the level: what to watch for."""
+    matched = {h.rule_id for h in matching_rules(rules, case)}
+    out = []
+    for finding, choice in case.answers.items():
+        if choice != "unknown":
+            continue
+        if_present = replace(case, answers={**case.answers, finding: "present"})
+        new = [h for h in matching_rules(rules, if_present) if h.rule_id not in matched]
+        top = max(new, key=lambda h: h.min_level.rank, default=None)
+        if top is not None and top.min_level.rank > level.rank:
+            out.append(WatchFor(finding=finding, level=top.min_level, message=top.message))
+    out.sort(key=lambda w: -w.level.rank)
+    return tuple(out)
+
+
 def triage(post: Posterior) -> TriageDecision:
     kb = post.model.kb
-    hits = matching_rules(kb.rules, post.case)
-    wells = wells_score(post)
+    case = post.case
+    hits = matching_rules(kb.rules, case)
+    caution = cautious(post.model, case, len(LEVELS))
+    wells = wells_score(case, caution)
     if wells is not None and wells.likely:
         hits.append(RuleHit(
             rule_id=WELLS_RULE_ID, min_level=TriageLevel.consultation_24,
             message=f"The two-level Wells score is {wells.points}: a deep vein thrombosis is "
-                    "likely and needs a scan or a D-dimer test today.",
+                    "likely and needs an ultrasound scan or a D-dimer blood test.",
             findings=wells.items, suspect=("deep_vein_thrombosis",),
         ))
-    prob_level = probabilistic_level(without_present_alarms(post), kb.policy.triage.thresholds)
+    prob_level = probabilistic_level(caution, kb.policy.triage.thresholds)
     floor = max((h.min_level for h in hits), key=lambda lv: lv.rank, default=prob_level)
     level = max(prob_level, floor, key=lambda lv: lv.rank)
     hits.sort(key=lambda h: -h.min_level.rank)
     return TriageDecision(level=level, probabilistic_level=prob_level, rule_hits=tuple(hits),
-                          wells=wells)
+                          wells=wells, watch_for=watch_for(kb.rules, case, level))

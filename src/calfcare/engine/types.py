@@ -15,19 +15,28 @@ Mode = Literal["patient", "clinician"]
 
 @dataclass(frozen=True)
 class Case:
-    """What is known about one person: age, sex and the answers so far."""
+    """What is known about one person: age, sex and the answers so far.
+
+    `asked_again` holds the findings answered more than once (a re-check after "I don't
+    know"; the last answer counts) and `recheck_rounds` how many re-check questions that took.
+    """
 
     age: int
     sex: Sex
     answers: Mapping[str, Choice]
     initial: frozenset[str] = frozenset()
     mode: Mode = "patient"
+    asked_again: frozenset[str] = frozenset()
+    recheck_rounds: int = 0
 
     def present(self, finding: str) -> bool:
         return self.answers.get(finding) == "present"
 
     def answered(self, finding: str) -> bool:
         return finding in self.answers
+
+    def unknown(self, finding: str) -> bool:
+        return self.answers.get(finding) == "unknown"
 
 
 @dataclass(frozen=True)
@@ -81,13 +90,32 @@ class TriageDecision:
     probabilistic_level: TriageLevel
     rule_hits: tuple[RuleHit, ...]
     wells: WellsScore | None
+    watch_for: tuple[WatchFor, ...] = ()
+
+
+StepKind = Literal["question", "recheck", "companion"]
 
 
 @dataclass(frozen=True)
 class NextStep:
-    """The interview's next question (None when it should stop)."""
+    """The interview's next question (None when it should stop).
+
+    `kind` says how to word it: a question of the knowledge base, a re-check of answers
+    that were "I don't know" (in plainer words), or a check done by a companion.
+    """
 
     question: Question | None
     items: tuple[str, ...]
     asked: int
     should_stop: bool
+    kind: StepKind = "question"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WatchFor:
+    """A finding left unknown that would raise the level of care if it were present."""
+
+    finding: str
+    level: TriageLevel
+    message: str

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.rehab_checks import check_rehab
+from calfcare.kb.safety_checks import check_safety
 from calfcare.kb.schema import ConditionGuide, Statement
 
 #: Case format v1: the 23 condition ids and their usual level of care.
@@ -236,6 +237,7 @@ def _check_rehab(kb: KnowledgeBase) -> Iterator[Problem]:
 def check_kb(kb: KnowledgeBase) -> list[Problem]:
     """Every integrity problem of the knowledge base; an empty list means it is whole."""
     return [
+        *(Problem(where, message) for where, message in check_safety(kb)),
         *_check_rehab(kb),
         *_check_guides(kb),
         *_check_model(kb),

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from calfcare.errors import KnowledgeBaseError
 from calfcare.kb.rehab_schema import Exercise, PainModel, Programme
+from calfcare.kb.safety_schema import CompanionCheck, PersonalAdvice, SafetyNet, SafetyNetEntry
 from calfcare.kb.schema import (
     AlarmRule,
     Background,
@@ -64,6 +65,10 @@ class KnowledgeBase:
     figures: Mapping[str, str]
     programmes: Mapping[str, Programme]
     pain_model: PainModel
+    safety_net: Mapping[str, SafetyNetEntry]
+    companion_checks: Mapping[str, CompanionCheck]
+    companion_figures: Mapping[str, str]
+    personal_advice: tuple[PersonalAdvice, ...]
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -212,12 +217,23 @@ def _load(root: Traversable) -> KnowledgeBase:
     figures = {rel.rsplit("/", 1)[1][:-4]: r.text(rel)
                for rel in r.listdir("rehab/figures", ".svg")}
     pain_model = _validate(PainModel, r.yaml("rehab/pain_model.yaml"), "rehab/pain_model.yaml")
+    net = _validate(SafetyNet, r.yaml("model/safety_net.yaml"), "model/safety_net.yaml")
+    companions = _by_id(_records(CompanionCheck, r.yaml("companion_checks.yaml"), "checks",
+                                 "companion_checks.yaml"), "companion_checks.yaml")
+    advice = tuple(_records(PersonalAdvice, r.yaml("personal_advice.yaml"), "advice",
+                            "personal_advice.yaml"))
+    _by_id(advice, "personal_advice.yaml")
+    companion_figures = {rel.rsplit("/", 1)[1][:-4]: r.text(rel)
+                         for rel in r.listdir("figures", ".svg")}
     return KnowledgeBase(
         findings=findings, guides=guides, references=references, products=products,
         levels=levels, priors=priors, backgrounds=backgrounds, likelihoods=likelihoods,
         rules=rules, questions=questions, start_options=starts, policy=policy,
         diary_rules=diary_rules, exercises=exercises, figures=figures,
         programmes=programmes, pain_model=pain_model,
+        safety_net=_by_id(net.conditions, "model/safety_net.yaml", attr="condition"),
+        companion_checks=companions, companion_figures=companion_figures,
+        personal_advice=advice,
         content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read),
     )
 

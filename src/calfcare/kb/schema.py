@@ -7,10 +7,18 @@ in a YAML key is an error rather than silently ignored content.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
@@ -20,6 +28,28 @@ class Strict(BaseModel):
     """Base for knowledge records: immutable, no unknown keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reviewed(Strict):
+    """Who signed a clinical record off, and when: both empty until a clinician has.
+
+    An empty pair is the honest state of a record nobody has reviewed yet; `kb check` refuses a
+    name without a date or a date without a name.
+    """
+
+    reviewed_by: str = ""
+    reviewed_on: dt.date | None = None
+
+    @field_validator("reviewed_on", mode="before")
+    @classmethod
+    def _empty_date(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _signed_together(self) -> Reviewed:
+        if bool(self.reviewed_by.strip()) != (self.reviewed_on is not None):
+            raise ValueError("reviewed_by and reviewed_on are filled in together or not at all")
+        return self
 
 
 class TriageLevel(StrEnum):
@@ -140,7 +170,11 @@ class Product(Strict):
 
 
 class Finding(Strict):
-    """A yes/no fact about the person or the episode (case format v1 ids)."""
+    """A yes/no fact about the person or the episode (case format v1 ids).
+
+    `recheck` is the same question in plainer words, asked once when the first answer was
+    "I don't know"; `companion_check` names a check another person can do instead.
+    """
 
     id: Slug
     who: Literal["patient", "clinician"]
@@ -148,9 +182,11 @@ class Finding(Strict):
     name: Text
     question: Text
     alarm: bool = False
+    recheck: Text | None = None
+    companion_check: Slug | None = None
 
 
-class Background(Strict):
+class Background(Reviewed):
     """P(finding present) in a condition that the model does not link to the finding."""
 
     finding: Slug
@@ -160,7 +196,7 @@ class Background(Strict):
     note: str | None = None
 
 
-class Likelihood(Strict):
+class Likelihood(Reviewed):
     """P(finding present | condition), with where the number comes from."""
 
     condition: Slug
@@ -179,7 +215,7 @@ class AgeBand(Strict):
     factor: float = Field(ge=0)
 
 
-class Prior(Strict):
+class Prior(Reviewed):
     """How common a condition is among people who consult about calf pain or cramp."""
 
     condition: Slug
@@ -199,11 +235,17 @@ class RuleCondition(Strict):
     any: list[Slug] = Field(default_factory=list)
 
 
-class AlarmRule(Strict):
-    """A hard safety rule: when it matches, the level of care is at least `min_level`."""
+class AlarmRule(Reviewed):
+    """A hard safety rule: when it matches, the level of care is at least `min_level`.
+
+    `released_by` names tests that rule the suspected condition out: when one of them was
+    answered "no" (done and normal, by a clinician or a companion), the rule stands down.
+    "I don't know" never releases a rule.
+    """
 
     id: Slug
     when: RuleCondition
+    released_by: list[Slug] = Field(default_factory=list)
     min_level: TriageLevel
     message: Text
     suspect: list[Slug] = Field(default_factory=list)
@@ -224,8 +266,10 @@ class Question(Strict):
     type: Literal["single", "group_single", "group_multiple"]
     text: Text
     help: str | None = None
-    phase: Literal["alarm", "core", "detail"]
-    items: list[QuestionItem] = Field(min_length=1)
+    phase: Literal["alarm", "context", "core", "detail"]
+    items: list[QuestionItem] = Field(min_length=1, max_length=8)
+    companion: Slug | None = Field(
+        default=None, description="A companion check: asks a clinician finding in patient mode")
     ask_if_any: list[Slug] = Field(default_factory=list)
     sex: Literal["female", "male"] | None = None
     min_age: int | None = None
@@ -254,6 +298,7 @@ class TriagePolicy(Strict):
 
 class InterviewPolicy(Strict):
     max_questions: int = Field(ge=1, le=40)
+    context_min_gain_bits: float = Field(ge=0)
     stop_confidence: float = Field(gt=0, le=1)
     stop_margin: float = Field(ge=1)
     min_gain_bits: float = Field(ge=0)

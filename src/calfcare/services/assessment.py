@@ -22,6 +22,8 @@ MIN_LISTED = 3
 LISTED_PROBABILITY = 0.01
 WHY_ITEMS = 3
 CHOICE_LABELS = {"present": "Yes", "absent": "No", "unknown": "I don't know"}
+#: Groups of findings that are risk factors rather than symptoms; the "why" names them.
+RISK_FACTOR_GROUPS = frozenset({"clot_risk", "background", "context"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class Assessor:
         suspects = frozenset(s for h in decision.rule_hits for s in h.suspect
                              if h.min_level.rank >= TriageLevel.emergency.rank)
         concerns = frozenset(s for h in decision.rule_hits for s in h.suspect)
-        step = next_step(post, decision.level, floor, suspects, concerns)
+        # Only unsure answers that would make the care urgent are asked again.
+        watch = frozenset(w.finding for w in decision.watch_for
+                          if w.level.rank >= TriageLevel.consultation_24.rank)
+        step = next_step(post, decision.level, floor, suspects, concerns, watch)
         return Evaluation(case=case, posterior=post, decision=decision, step=step)
 
     # --- contract: diagnose -----------------------------------------------------------
@@ -66,12 +71,12 @@ class Assessor:
     def diagnose_json(self, ev: Evaluation) -> dict[str, Any]:
         question = None
         if not ev.step.should_stop and ev.step.question is not None:
-            question = self.question_json(ev.step.question, ev.step.items)
+            question = self.question_json(ev.step.question, ev.step.items, ev.step.kind)
         return {
             "question": question,
             "conditions": self.conditions_json(ev.posterior.ordered()),
             "should_stop": question is None,
-            "extras": {"questions_asked": ev.step.asked},
+            "extras": {"questions_asked": ev.step.asked, "reason": ev.step.reason},
         }
 
     def conditions_json(self, ordered: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -87,27 +92,50 @@ class Assessor:
             for c, p in listed
         ]
 
-    def question_json(self, question: Question, items: tuple[str, ...]) -> dict[str, Any]:
-        qtype = question.type
+    def question_json(self, question: Question, items: tuple[str, ...],
+                      kind: str = "question") -> dict[str, Any]:
+        """A question in the contract's shape.
+
+        A re-check words each item more plainly and offers the companion check of an item
+        that has one; a companion question carries its instructions and its own answer labels.
+        """
+        findings = self.kb.findings
+        qtype = "single" if len(items) == 1 else question.type
+        labels = dict(CHOICE_LABELS)
+        out: dict[str, Any] = {"id": question.id, "type": qtype, "kind": kind}
+        if question.companion is not None:
+            check = self.kb.companion_checks[question.companion]
+            labels = check.answers.model_dump(exclude={"reviewed_by", "reviewed_on"})
+            out["companion"] = self.companion_json(question.companion)
         text = question.text
-        if len(items) == 1 and qtype != "single":
-            qtype = "single"
-        if qtype == "single":
-            text = self.kb.findings[items[0]].question
+        if qtype == "single" and question.companion is None:
+            text = self._wording(items[0], kind)
+        out["text"] = text
+        out["help"] = question.help
+        out["items"] = []
+        for f in items:
+            item: dict[str, Any] = {
+                "id": f, "name": findings[f].name, "question": self._wording(f, kind),
+                "choices": [{"id": c, "label": label} for c, label in labels.items()],
+            }
+            companion = findings[f].companion_check
+            if kind == "recheck" and companion is not None:
+                item["companion"] = self.companion_json(companion)
+            out["items"].append(item)
+        return out
+
+    def _wording(self, finding: str, kind: str) -> str:
+        f = self.kb.findings[finding]
+        return (f.recheck if kind == "recheck" else None) or f.question
+
+    def companion_json(self, check_id: str) -> dict[str, Any]:
+        check = self.kb.companion_checks[check_id]
         return {
-            "id": question.id,
-            "type": qtype,
-            "text": text,
-            "help": question.help,
-            "items": [
-                {
-                    "id": f,
-                    "name": self.kb.findings[f].name,
-                    "question": self.kb.findings[f].question,
-                    "choices": [{"id": c, "label": label} for c, label in CHOICE_LABELS.items()],
-                }
-                for f in items
-            ],
+            "id": check.id, "title": check.title, "intro": check.intro,
+            "steps": list(check.steps), "figure": check.figure,
+            "figure_alt": check.figure_alt, "evidence": check.evidence.value,
+            "references": list(check.references),
+            "answers": check.answers.model_dump(exclude={"reviewed_by", "reviewed_on"}),
         }
 
     # --- contract: triage -------------------------------------------------------------
@@ -141,6 +169,12 @@ class Assessor:
             "reasons": reasons,
             "probabilistic_level": d.probabilistic_level.value,
             "family": level.family,
+            "watch_for": [
+                {"id": w.finding, "name": self.kb.findings[w.finding].name,
+                 "level": w.level.value, "label": self.kb.levels[w.level.value].label,
+                 "message": w.message}
+                for w in d.watch_for
+            ],
         }
         if d.wells is not None:
             extras["wells"] = {"points": d.wells.points, "likely": d.wells.likely,
@@ -180,8 +214,20 @@ class Assessor:
         lead = self.kb.guides[top[0].id]
         result["do_now"] = [s.model_dump(mode="json") for s in lead.do_now]
         result["seek_help"] = [s.model_dump(mode="json") for s in lead.seek_help]
+        result["for_you"] = self.personal_advice(ev.case)
         result["kb_version"] = self.kb.content_hash
         return result
+
+    def personal_advice(self, case: Case) -> list[dict[str, Any]]:
+        """Advice the person's own answers call for (a medicine review, for example)."""
+        out = []
+        for advice in self.kb.personal_advice:
+            when = advice.when
+            if all(case.present(f) for f in when.all) and (
+                    not when.any or any(case.present(f) for f in when.any)):
+                out.append({"id": advice.id, "title": advice.title,
+                            **advice.statement.model_dump(mode="json")})
+        return out
 
     def condition_with_why(self, r: RankedCondition) -> dict[str, Any]:
         guide = self.kb.guides[r.id]
@@ -202,9 +248,14 @@ class Assessor:
         return name if c.choice == "present" else f"no: {name.lower()}"
 
     def why(self, r: RankedCondition) -> str:
-        """One plain sentence: what raised and what lowered this condition most."""
+        """Plain sentences: what raised and what lowered this condition most, and the risk
+        factors in the answers (a journey, a medicine) that raised it, however small."""
+        risk = [self.kb.findings[c.finding].name.lower() for c in r.contributions
+                if c.factor > 1 and c.choice == "present"
+                and self.kb.findings[c.finding].group in RISK_FACTOR_GROUPS]
         up = [self.kb.findings[c.finding].name.lower() for c in r.contributions
-              if c.factor > 1 and c.choice == "present"][:WHY_ITEMS]
+              if c.factor > 1 and c.choice == "present"
+              and self.kb.findings[c.finding].name.lower() not in risk][:WHY_ITEMS]
         down_present = [self.kb.findings[c.finding].name.lower() for c in r.contributions
                         if c.factor < 1 and c.choice == "present"][:WHY_ITEMS]
         down_absent = [self.kb.findings[c.finding].name.lower() for c in r.contributions
@@ -215,6 +266,8 @@ class Assessor:
         if down_present or down_absent:
             against = down_present + [f"you said no to '{x}'" for x in down_absent]
             parts.append("Points away from it: " + "; ".join(against[:WHY_ITEMS]) + ".")
+        if risk:
+            parts.append("Risk factors you mentioned: " + "; ".join(risk) + ".")
         if not parts:
             parts.append("Based mainly on how common it is at your age.")
         return " ".join(parts)

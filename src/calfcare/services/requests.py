@@ -7,6 +7,7 @@ never an exception from deep inside the engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from calfcare.engine.types import Case, Choice, Mode, Sex
@@ -18,6 +19,7 @@ MAX_AGE = 120
 CHOICES: tuple[Choice, ...] = ("present", "absent", "unknown")
 SOURCES = ("initial", "suggest", "predefined", "red_flags", "question")
 MAX_EVIDENCE = 500
+RECHECK_ITEMS = 8  # the most answers one re-check question asks again
 _REQUEST_KEYS = {"age", "sex", "evidence", "extras", "mode"}
 _EVIDENCE_KEYS = {"id", "choice_id", "source"}
 
@@ -50,15 +52,31 @@ def _mode(request: Mapping[str, Any]) -> Mode:
     return cast(Mode, raw)
 
 
-def _evidence(raw: Any, kb: KnowledgeBase) -> tuple[dict[str, Choice], frozenset[str]]:
+@dataclass(frozen=True)
+class _Evidence:
+    answers: dict[str, Choice]
+    initial: frozenset[str]
+    asked_again: frozenset[str]
+    recheck_rounds: int
+
+
+def _evidence(raw: Any, kb: KnowledgeBase) -> _Evidence:
+    """The answers, in order; a finding answered again (a re-check) keeps its last answer.
+
+    Re-checks are counted as the interview asks them: consecutive repeated answers form one
+    re-check question of up to 8 items.
+    """
     if raw is None:
-        return {}, frozenset()
+        return _Evidence({}, frozenset(), frozenset(), 0)
     if not isinstance(raw, list):
         raise RequestError("evidence", "must be a list of {id, choice_id} objects")
     if len(raw) > MAX_EVIDENCE:
         raise RequestError("evidence", f"has {len(raw)} entries; at most {MAX_EVIDENCE} allowed")
     answers: dict[str, Choice] = {}
     initial: set[str] = set()
+    again: set[str] = set()
+    rounds = 0
+    run = 0  # plain re-checked answers in the current run of repeats
     for i, item in enumerate(raw):
         where = f"evidence[{i}]"
         if not isinstance(item, Mapping):
@@ -76,10 +94,16 @@ def _evidence(raw: Any, kb: KnowledgeBase) -> tuple[dict[str, Choice], frozenset
         source = item.get("source")
         if source is not None and source not in SOURCES:
             raise RequestError(f"{where}.source", f"must be one of {', '.join(SOURCES)}")
+        if fid in answers:
+            again.add(fid)
+            rounds += run % RECHECK_ITEMS == 0
+            run += 1
+        else:
+            run = 0
         answers[fid] = cast(Choice, choice)  # a later answer to the same finding wins
         if source == "initial":
             initial.add(fid)
-    return answers, frozenset(initial)
+    return _Evidence(answers, frozenset(initial), frozenset(again), rounds)
 
 
 def parse_request(request: Any, kb: KnowledgeBase) -> Case:
@@ -93,5 +117,6 @@ def parse_request(request: Any, kb: KnowledgeBase) -> Case:
         raise RequestError("age", "is required")
     age = _age(request["age"])
     sex = _sex(request.get("sex"))
-    answers, initial = _evidence(request.get("evidence"), kb)
-    return Case(age=age, sex=sex, answers=answers, initial=initial, mode=_mode(request))
+    ev = _evidence(request.get("evidence"), kb)
+    return Case(age=age, sex=sex, answers=ev.answers, initial=ev.initial, mode=_mode(request),
+                asked_again=ev.asked_again, recheck_rounds=ev.recheck_rounds)
