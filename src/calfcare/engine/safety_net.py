@@ -58,11 +58,10 @@ def choose(model: Model, probs: Array, level: TriageLevel,
         out = outcomes(model, probs, items)
         reachable = out.p_pattern > 1e-9
         post = out.posterior[reachable][:, open_]
-        rules_out = [bool(x) for x in (post < lines).any(axis=0)]
+        lowest = post.min(axis=0)
         top_level = int(_levels(model, out.posterior[reachable]).max())
-        rules_in = [top_level >= model.usual_rank[j] for j in open_]
-        settles = tuple(model.conditions[j] for j, o, n in zip(open_, rules_out,
-                                                                 rules_in, strict=True) if o or n)
+        settles = tuple(model.conditions[j] for k, j in enumerate(open_)
+                        if lowest[k] < lines[k] or top_level >= model.usual_rank[j])
         if not settles:
             continue
         after = float((out.p_pattern[reachable] * binary_entropy(post).sum(axis=1)).sum())
