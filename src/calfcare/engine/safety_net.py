@@ -1,11 +1,12 @@
 """The can't-miss safety net of the interview (threshold approach, Pauker & Kassirer 1980).
 
-A condition whose usual care is same-day or more urgent stays "open" while its probability
-is at or above its rule-out line (`model/safety_net.yaml`) and the current level of care
-is below its usual one. While a condition is open, the interview may not stop if some
-unasked question could move it across: an answer that would take it below the line (ruled
-out), or one that would raise the level of care to the condition's own (ruled in). Of those
-questions, the one expected to tell most about the open conditions is asked.
+Every condition whose usual care is same-day or more urgent has a rule-out line
+(`model/safety_net.yaml`). While the level of care is below the condition's usual one, the
+interview may not stop if an unasked question has a real chance (at least
+`policy.interview.net_min_cross_probability`) of moving the condition across its line: down
+below it (ruled out), up over it from below (a risk factor nobody asked about), or far
+enough to raise the level of care to the condition's own (ruled in). Of those questions, the
+one expected to tell most about these conditions is asked.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ class NetChoice:
     conditions: tuple[str, ...]  # the open conditions this question can settle
 
 
-def open_conditions(model: Model, probs: Array, level: TriageLevel) -> list[int]:
-    """Can't-miss conditions not yet ruled out and not yet covered by the level of care."""
+def watched_conditions(model: Model, level: TriageLevel) -> list[int]:
+    """Can't-miss conditions whose usual care the current level does not yet cover."""
     return [j for j in range(len(model.conditions))
-            if model.rule_out[j] > 0 and probs[j] >= model.rule_out[j]
-            and model.usual_rank[j] > level.rank]
+            if model.rule_out[j] > 0 and model.usual_rank[j] > level.rank]
 
 
 def _levels(model: Model, posterior: Array) -> npt.NDArray[np.int64]:
@@ -47,24 +47,26 @@ def _levels(model: Model, posterior: Array) -> npt.NDArray[np.int64]:
 
 def choose(model: Model, probs: Array, level: TriageLevel,
            candidates: list[tuple[CompiledQuestion, tuple[str, ...]]]) -> NetChoice | None:
-    """The question that best settles an open can't-miss condition, or None."""
-    open_ = open_conditions(model, probs, level)
-    if not open_:
+    """The question that best settles a can't-miss condition, or None when none can."""
+    watched = watched_conditions(model, level)
+    if not watched:
         return None
-    lines = model.rule_out[open_]
-    before = binary_entropy(probs[open_]).sum()
+    lines = model.rule_out[watched]
+    above = probs[watched] >= lines
+    min_cross = model.kb.policy.interview.net_min_cross_probability
+    before = binary_entropy(probs[watched]).sum()
     best: tuple[float, int, tuple[str, ...]] | None = None
     for i, (_, items) in enumerate(candidates):
         out = outcomes(model, probs, items)
-        reachable = out.p_pattern > 1e-9
-        post = out.posterior[reachable][:, open_]
-        lowest = post.min(axis=0)
-        top_level = int(_levels(model, out.posterior[reachable]).max())
-        settles = tuple(model.conditions[j] for k, j in enumerate(open_)
-                        if lowest[k] < lines[k] or top_level >= model.usual_rank[j])
+        post = out.posterior[:, watched]
+        crosses = (post >= lines) != above  # (patterns, watched)
+        raises = _levels(model, out.posterior)[:, None] >= model.usual_rank[watched][None, :]
+        chance = out.p_pattern @ (crosses | raises)
+        settles = tuple(model.conditions[j] for k, j in enumerate(watched)
+                        if chance[k] >= min_cross)
         if not settles:
             continue
-        after = float((out.p_pattern[reachable] * binary_entropy(post).sum(axis=1)).sum())
+        after = float((out.p_pattern * binary_entropy(post).sum(axis=1)).sum())
         gain = float(before) - after
         if best is None or gain > best[0]:
             best = (gain, i, settles)

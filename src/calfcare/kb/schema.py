@@ -304,6 +304,7 @@ class InterviewPolicy(Strict):
     min_gain_bits: float = Field(ge=0)
     emergency_stop_confidence: float = Field(gt=0, le=1)
     suspect_rule_out: float = Field(gt=0, lt=1)
+    net_min_cross_probability: float = Field(gt=0, lt=1)
 
 
 class Policy(Strict):
