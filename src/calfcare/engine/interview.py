@@ -22,12 +22,15 @@ import numpy as np
 from calfcare.engine import safety_net
 from calfcare.engine.answers import expected_gain
 from calfcare.engine.inference import Posterior
-from calfcare.engine.model import CompiledQuestion, Model
+from calfcare.engine.model import Array, CompiledQuestion, Model
 from calfcare.engine.types import Case, NextStep, StepKind
 from calfcare.kb.schema import Question, QuestionItem, TriageLevel
 
 Candidate = tuple[CompiledQuestion, tuple[str, ...]]
 RECHECK_ID = "recheck"
+#: A finding at least three times as common in a condition as in general typically comes
+#: with it; the context questions that hold one are asked while that condition leads.
+TYPICAL_LOG_RATIO = float(np.log(3.0))
 #: Rules at this level or above are red flags: their open findings come before the safety net.
 RED_FLAG_LEVEL = TriageLevel.consultation_24
 MAX_RECHECK_ITEMS = 8
@@ -187,12 +190,10 @@ def next_step(
         return NextStep(question=question, items=items, asked=asked, should_stop=False,
                         kind="recheck", reason="re-check of an unsure answer")
     probs = post.probabilities
-    context = [c for c in ordinary if c[0].question.phase == "context"]
-    if context:
-        gain, best = max((expected_gain(model, probs, items), i)
-                         for i, (_, items) in enumerate(context))
-        if gain >= policy.context_min_gain_bits:
-            return _ask(*context[best], asked, "onset and context")
+    context = _context_question(model, probs, [c for c in ordinary
+                                               if c[0].question.phase == "context"])
+    if context is not None:
+        return _ask(*context, asked, "onset and context")
     red_flags = pending_rule_items(model, case, level, RED_FLAG_LEVEL)
     tuple_question = _covering(ordinary, red_flags)
     if tuple_question is not None:
@@ -205,6 +206,35 @@ def next_step(
     if tuple_question is not None:
         return _ask(*tuple_question, asked, "could complete a safety rule")
     return _settle(ctx, ordinary, asked)
+
+
+def _context_question(model: Model, probs: Array, context: list[Candidate]
+                      ) -> Candidate | None:
+    """The onset-and-context question a clinician would ask next, if one matters.
+
+    A context question matters when it is expected to tell enough about the causes, when
+    it holds a key finding of a can't-miss condition that is still above its rule-out line
+    (the clot risk factors while a clot is possible), or when it holds what typically
+    brings on the leading cause (the heat and the length of the session for an exercise
+    cramp), which the result then names. The most informative of those comes first.
+    """
+    if not context:
+        return None
+    kb, policy = model.kb, model.kb.policy.interview
+    in_play = {f for c, entry in kb.safety_net.items()
+               if probs[model.conditions.index(c)] >= entry.rule_out
+               for f in entry.key_findings}
+    leader = int(np.argmax(probs))
+    typical = {f for f, i in model.finding_index.items()
+               if model.log_p[i, leader] - model.bg_log_p[i] >= TYPICAL_LOG_RATIO}
+    scored = []
+    for i, (_, items) in enumerate(context):
+        gain = expected_gain(model, probs, items)
+        if gain >= policy.context_min_gain_bits or set(items) & (in_play | typical):
+            scored.append((gain, i))
+    if not scored:
+        return None
+    return context[max(scored)[1]]
 
 
 def _covering(ordinary: list[Candidate], pending: set[str]) -> Candidate | None:
