@@ -61,6 +61,19 @@ def test_validate_prints_the_figures() -> None:
     figures = json.loads(out.output)
     assert figures["static"]["cases"] == 70
     assert figures["interview"]["under_triage"] == 0
+    assert {"brier", "ece"} <= set(figures["static"])
+    assert "unsure" not in figures
+
+
+def test_validate_with_unsure_answers() -> None:
+    out = runner.invoke(app, ["validate", str(DEV), "--unsure", "0.3", "--seed", "2",
+                              "--format", "json"])
+    assert out.exit_code == 0, out.output
+    figures = json.loads(out.output)
+    assert figures["unsure"]["under_triage"] == 0
+    bad = runner.invoke(app, ["validate", str(DEV), "--unsure", "1.5"])
+    assert bad.exit_code == 2
+    assert "--unsure" in bad.output
 
 
 def test_conditions_and_explain() -> None:
@@ -98,3 +111,22 @@ def test_interactive_rejects_bad_age_then_accepts() -> None:
     out = runner.invoke(app, ["assess"], input="\n".join(answers) + "\n")
     assert out.exit_code == 0, out.output
     assert "whole number" in out.output
+
+
+def test_interactive_tick_wins_over_dont_know() -> None:
+    # Chest pain ticked with "don't know" for the rest of the first (alarm) question.
+    answers = ["58", "1", "2", "1?", "n"]
+    out = runner.invoke(app, ["assess"], input="\n".join(answers) + "\n")
+    assert out.exit_code == 0, out.output
+    assert "Call emergency services right now" in out.output
+
+
+def test_interactive_unsure_danger_sign_is_asked_again_and_watched() -> None:
+    # Unsure about the whole first screen, "no" to the other two, still unsure when asked
+    # again (the cold foot comes with the check a companion can do); then "no" throughout.
+    answers = ["40", "2", "2", "?", "n", "n", "?"] + ["n"] * 30
+    out = runner.invoke(app, ["assess"], input="\n".join(answers) + "\n")
+    assert out.exit_code == 0, out.output
+    assert "asked another way" in out.output
+    assert "Comparing both feet" in out.output
+    assert "You were not sure about these" in out.output

@@ -45,8 +45,11 @@ def test_diagnose_result_is_valid(request: dict[str, Any]) -> None:
         assert q["type"] in {"single", "group_single", "group_multiple"}
         assert q["items"]
         assert all(i["id"] in KB.findings for i in q["items"])
-        answered = {e["id"] for e in request["evidence"]}
+        answered = {e["id"] for e in request["evidence"] if e["choice_id"] != "unknown"}
         assert not answered & {i["id"] for i in q["items"]}
+        if q["kind"] == "recheck":  # only unsure answers are asked again, once
+            unsure = {e["id"] for e in request["evidence"] if e["choice_id"] == "unknown"}
+            assert {i["id"] for i in q["items"]} <= unsure
 
 
 @SETTINGS
@@ -66,6 +69,33 @@ def test_adding_an_alarm_never_lowers_the_level(request: dict[str, Any], alarm: 
     before = ASSESSOR.triage({**request, "evidence": ev})["triage_level"]
     after = ASSESSOR.triage({**request, "evidence": [*ev, {"id": alarm, "choice_id": "present"}]})
     assert RANK[after["triage_level"]] >= RANK[before]
+
+
+@SETTINGS
+@given(requests, st.data())
+def test_i_dont_know_is_never_reassurance(request: dict[str, Any], data: st.DataObject) -> None:
+    """Turning any "no" into "I don't know" never lowers the level of care."""
+    noes = [e["id"] for e in request["evidence"] if e["choice_id"] == "absent"]
+    if not noes:
+        return
+    flipped = data.draw(st.sampled_from(noes))
+    unsure = {**request, "evidence": [
+        {**e, "choice_id": "unknown"} if e["id"] == flipped else e for e in request["evidence"]]}
+    before = ASSESSOR.triage(request)["triage_level"]
+    after = ASSESSOR.triage(unsure)["triage_level"]
+    assert RANK[after] >= RANK[before], (flipped, before, after)
+
+
+@SETTINGS
+@given(requests, st.sampled_from(FINDINGS))
+def test_i_dont_know_is_never_lower_than_not_asking(request: dict[str, Any], finding: str
+                                                    ) -> None:
+    """An unknown answer never gives a lower level than leaving the question out."""
+    ev = [e for e in request["evidence"] if e["id"] != finding]
+    asked = ASSESSOR.triage({**request, "evidence": [*ev, {"id": finding,
+                                                            "choice_id": "unknown"}]})
+    not_asked = ASSESSOR.triage({**request, "evidence": ev})
+    assert RANK[asked["triage_level"]] >= RANK[not_asked["triage_level"]]
 
 
 @SETTINGS

@@ -80,3 +80,32 @@ def test_openapi_and_docs_are_local(client: TestClient) -> None:
     assert "/static/swagger/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+V11 = ["pain_front_or_outer_shin", "tingling_around_mouth_or_hands",
+       "racing_heart_heat_intolerance_weight_loss", "cord_extends_above_knee",
+       "pulses_vanish_when_foot_pointed"]
+
+
+def test_every_v1_1_finding_is_accepted_over_http(client: TestClient) -> None:
+    for finding in V11:
+        for choice in ("present", "absent", "unknown"):
+            req = {**START, "evidence": [*START["evidence"],
+                                         {"id": finding, "choice_id": choice}]}
+            for route in ("/api/v1/diagnosis", "/api/v1/triage"):
+                r = client.post(route, json=req)
+                assert r.status_code == 200, (finding, choice, route, r.text)
+    ids = {f["id"] for f in client.get("/api/v1/findings").json()}
+    assert set(V11) <= ids
+
+
+def test_a_recheck_lists_a_finding_again_and_the_last_answer_counts(client: TestClient
+                                                                     ) -> None:
+    unsure = {**START, "evidence": [*START["evidence"],
+                                    {"id": "chest_pain_or_breathless", "choice_id": "unknown"}]}
+    first = client.post("/api/v1/triage", json=unsure).json()
+    assert "chest_pain_or_breathless" in {w["id"] for w in first["extras"]["watch_for"]}
+    again = {**unsure, "evidence": [*unsure["evidence"],
+                                    {"id": "chest_pain_or_breathless", "choice_id": "present"}]}
+    assert client.post("/api/v1/triage", json=again).json()["triage_level"] == \
+        "emergency_ambulance"

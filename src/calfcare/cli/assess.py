@@ -115,8 +115,13 @@ def validate(
     folder: Annotated[Path, typer.Argument(help="A folder of case-format v1 vignettes (*.json).")],
     output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     show_cases: Annotated[bool, typer.Option("--cases", help="List every miss.")] = False,
+    unsure: Annotated[float, typer.Option(
+        "--unsure", min=0.0, max=1.0, metavar="P",
+        help="Also run the interview with \"don't know\" for \"no\" at probability P.")] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --unsure.")] = 0,
 ) -> None:
-    """Score the assessment on vignettes: the figures of the case-format v1 scorer."""
+    """Score the assessment on vignettes: the figures of the case-format v1 scorer, with
+    calibration (Brier score, expected calibration error)."""
     from calfcare.errors import CalfcareError, RequestError
     from calfcare.services.assessment import Assessor
     from calfcare.services.validation import validate_folder
@@ -124,7 +129,7 @@ def validate(
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     try:
-        report = validate_folder(folder, Assessor())
+        report = validate_folder(folder, Assessor(), unsure=unsure, seed=seed)
     except (CalfcareError, RequestError, KeyError) as exc:
         typer.echo(f"Cannot score {folder}: {exc}", err=True)
         raise typer.Exit(2) from None

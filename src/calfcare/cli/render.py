@@ -73,6 +73,13 @@ def _numbers(raw: str, top: int) -> list[int] | None:
     return sorted({int(p) for p in parts})
 
 
+def _print_companion(check: dict[str, Any]) -> None:
+    console.print(f"[bold]{check['title']}[/bold]\n{check['intro']}")
+    for i, step in enumerate(check["steps"], 1):
+        console.print(f"   {i}. {step}")
+    console.print("[dim]If no one is with you, answer that you do not know.[/dim]")
+
+
 def ask_question(question: dict[str, Any], number: int, can_go_back: bool
                  ) -> list[dict[str, str]] | None:
     """Ask one question; None means the person wants to go back."""
@@ -80,34 +87,46 @@ def ask_question(question: dict[str, Any], number: int, can_go_back: bool
     console.print(f"[bold]{question['text']}[/bold]")
     if question.get("help"):
         console.print(f"[dim]{question['help']}[/dim]")
+    if question.get("companion"):
+        _print_companion(question["companion"])
     items = question["items"]
     back = "  b Back" if can_go_back else ""
     if question["type"] == "single":
-        while True:
-            raw = _ask(f"1 Yes  2 No  3 I don't know{back} >")
-            if raw == "b" and can_go_back:
-                return None
-            choice = {"1": "present", "y": "present", "yes": "present", "2": "absent",
-                      "n": "absent", "no": "absent",
-                      "3": "unknown", "?": "unknown"}.get(raw)
-            if choice:
-                return [{"id": items[0]["id"], "choice_id": choice}]
-            console.print("Please type 1, 2 or 3.")
+        return _ask_single(items[0], back)
     for i, item in enumerate(items, 1):
         console.print(f"  {i}  {item['question']}")
+        if item.get("companion"):
+            _print_companion(item["companion"])
     while True:
-        raw = _ask(f"Numbers that apply (e.g. 1,3), 0 none, ? don't know{back} >")
+        raw = _ask(f"Numbers that apply (e.g. 1,3), 0 none, ? don't know, 1,3? for ticks "
+                   f"and don't know for the rest{back} >")
         if raw == "b" and can_go_back:
             return None
-        if raw == "?":
-            return [{"id": it["id"], "choice_id": "unknown"} for it in items]
         if raw in ("0", "none", "n", "no"):
             return [{"id": it["id"], "choice_id": "absent"} for it in items]
-        picks = _numbers(raw, len(items))
-        if picks:
-            return [{"id": it["id"], "choice_id": "present" if i in picks else "absent"}
+        unsure = raw.endswith("?")
+        picks = _numbers(raw.rstrip("?"), len(items)) if raw != "?" else []
+        if picks is not None:
+            rest = "unknown" if unsure else "absent"
+            # A number typed is a yes whatever follows: "I don't know" never cancels it.
+            return [{"id": it["id"], "choice_id": "present" if i in picks else rest}
                     for i, it in enumerate(items, 1)]
         console.print(f"Please type numbers from 1 to {len(items)}, 0 for none, or ?.")
+
+
+def _ask_single(item: dict[str, Any], back: str) -> list[dict[str, str]] | None:
+    labels = {c["id"]: c["label"] for c in item["choices"]}
+    order = ("present", "absent", "unknown")
+    prompt = "  ".join(f"{n} {labels[c]}" for n, c in enumerate(order, 1))
+    while True:
+        raw = _ask(f"{prompt}{back} >")
+        if raw == "b" and back:
+            return None
+        choice = {"1": "present", "y": "present", "yes": "present", "2": "absent",
+                  "n": "absent", "no": "absent", "3": "unknown", "?": "unknown"}.get(raw)
+        if choice:
+            return [{"id": item["id"], "choice_id": choice}]
+        console.print("Please type 1, 2 or 3.")
 
 
 def _banner(result: dict[str, Any]) -> Panel:
@@ -138,6 +157,14 @@ def print_result(result: dict[str, Any]) -> None:
         share = "<1%" if c["probability"] < 0.005 else f"{c['probability']:.0%}"
         table.add_row(c["common_name"], f"{c['likelihood_words']} ({share})", c["why"])
     console.print(table)
+    if result["extras"].get("watch_for"):
+        console.print("[bold]You were not sure about these.[/bold] If any is true, or starts "
+                      "later, the advice changes:")
+        for w in result["extras"]["watch_for"]:
+            console.print(f"  - {w['name']}: {w['label'].lower()}. {w['message']}")
+    for advice in result.get("for_you", []):
+        console.print(f"[bold]{advice['title']}[/bold]: {advice['text']} "
+                      f"[dim]({advice['evidence'].replace('_', ' ')})[/dim]")
     console.print("[bold]What to do now[/bold]")
     for st in result["do_now"]:
         console.print(f"  - {st['text']} [dim]({st['evidence'].replace('_', ' ')})[/dim]")

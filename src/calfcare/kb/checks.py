@@ -113,9 +113,12 @@ def _check_model(kb: KnowledgeBase) -> Iterator[Problem]:
     for fid in kb.findings:
         if fid not in kb.backgrounds:
             yield Problem("model/backgrounds.csv", f"no background rate for finding '{fid}'")
-    for fid in kb.backgrounds:
+    for fid, bg in kb.backgrounds.items():
         if fid not in kb.findings:
             yield Problem("model/backgrounds.csv", f"unknown finding '{fid}'")
+        if not bg.note:
+            yield Problem("model/backgrounds.csv", f"{fid}: needs a note: the figure behind the "
+                                                   "number, or for an estimate the reasoning")
     seen: set[tuple[str, str]] = set()
     for i, lk in enumerate(kb.likelihoods):
         where = f"model/likelihoods.csv row {i + 2}"
@@ -128,6 +131,9 @@ def _check_model(kb: KnowledgeBase) -> Iterator[Problem]:
         seen.add((lk.condition, lk.finding))
         if lk.basis != "estimate" and not lk.references:
             yield Problem(where, f"basis '{lk.basis}' needs at least one reference")
+        if not lk.note:
+            yield Problem(where, "needs a note: the figure behind the number, or for an "
+                                 "estimate the reasoning")
     for prior in kb.priors.values():
         if prior.basis != "estimate" and not prior.references:
             yield Problem("model/priors.yaml",

@@ -54,7 +54,7 @@ class SafetyNet(Strict):
     conditions: list[SafetyNetEntry] = Field(min_length=1)
 
 
-class CompanionAnswers(Reviewed):
+class CompanionAnswers(Strict):
     """What each answer means, in the words the person picks from."""
 
     present: Text

@@ -37,8 +37,8 @@ class Reviewed(Strict):
     name without a date or a date without a name.
     """
 
-    reviewed_by: str = ""
-    reviewed_on: dt.date | None = None
+    reviewed_by: str = Field(description="Who signed the record off; empty until someone has")
+    reviewed_on: dt.date | None = Field(description="When it was signed off; empty until then")
 
     @field_validator("reviewed_on", mode="before")
     @classmethod

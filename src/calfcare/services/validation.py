@@ -1,12 +1,16 @@
 """Score the assessment on a folder of vignettes, for a clinical safety reviewer.
 
 The figures and their definitions are those of case-format v1 ("How a vignette is scored"):
-static (all evidence at once) and interview (a simulated patient answers the questions).
+static (all evidence at once) and interview (a simulated patient answers the questions),
+and, as in the shared scorer, an interview in which the patient says "I don't know" instead
+of "no" with probability `unsure`. Calibration is reported too: the Brier score of the
+ranked probabilities and the expected calibration error of the top condition (10 bins).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ from calfcare.kb.schema import TriageLevel
 from calfcare.services.assessment import Assessor
 
 MAX_QUESTIONS = 40
+CALIBRATION_BINS = 10
 RANK = {lv.value: lv.rank for lv in TriageLevel}
 EMERGENCY = TriageLevel.emergency.rank
 
@@ -27,6 +32,7 @@ class Outcome:
     ranked: list[str]
     level: str
     asked: int
+    probabilities: dict[str, float]
 
 
 def load_vignettes(folder: Path) -> list[dict[str, Any]]:
@@ -44,15 +50,21 @@ def load_vignettes(folder: Path) -> list[dict[str, Any]]:
 
 
 class Scorer:
-    def __init__(self, assessor: Assessor) -> None:
+    """Runs vignettes through the assessor as the shared scorer does."""
+
+    def __init__(self, assessor: Assessor, unsure: float = 0.0, seed: int = 0) -> None:
         self.assessor = assessor
         self.who = {f.id: f.who for f in assessor.kb.findings.values()}
+        self.unsure = unsure
+        self.rng = random.Random(seed)
 
     def oracle(self, case: dict[str, Any], fid: str) -> str:
         choice = case["evidence"].get(fid)
-        if choice is not None:
-            return str(choice)
-        return "absent" if self.who.get(fid) == "patient" else "unknown"
+        if choice is None:
+            choice = "absent" if self.who.get(fid) == "patient" else "unknown"
+        if choice == "absent" and self.unsure and self.rng.random() < self.unsure:
+            return "unknown"
+        return str(choice)
 
     def answer(self, case: dict[str, Any], question: dict[str, Any]) -> list[dict[str, str]]:
         out, chosen = [], False
@@ -73,8 +85,9 @@ class Scorer:
         ev = [{"id": k, "choice_id": v, **({"source": "initial"} if k in initial else {})}
               for k, v in case["evidence"].items()]
         req = self.request(case, ev)
-        ranked = [c["id"] for c in self.assessor.diagnose(req)["conditions"]]
-        return Outcome(ranked, self.assessor.triage(req)["triage_level"], 0)
+        conditions = self.assessor.diagnose(req)["conditions"]
+        return Outcome([c["id"] for c in conditions], self.assessor.triage(req)["triage_level"],
+                       0, {c["id"]: c["probability"] for c in conditions})
 
     def interview(self, case: dict[str, Any]) -> Outcome:
         ev = [{"id": k, "choice_id": "present", "source": "initial"}
@@ -86,8 +99,10 @@ class Scorer:
                 break
             ev += self.answer(case, out["question"])
             asked += 1
-        ranked = [c["id"] for c in out["conditions"]]
-        return Outcome(ranked, self.assessor.triage(self.request(case, ev))["triage_level"], asked)
+        conditions = out["conditions"]
+        return Outcome([c["id"] for c in conditions],
+                       self.assessor.triage(self.request(case, ev))["triage_level"], asked,
+                       {c["id"]: c["probability"] for c in conditions})
 
 
 def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
@@ -96,9 +111,11 @@ def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
     top1 = top3 = exact = under = missed = n_emerg = sc_to_er = n_sc = 0
     questions: list[int] = []
     misses: list[str] = []
+    calibration: list[tuple[Outcome, str]] = []
     for case in cases:
         exp = case["expected"]
         out = run(case)
+        calibration.append((out, exp["condition"]))
         questions.append(out.asked)
         lowest_ok = min(RANK[t] for t in exp["triage"])
         top1 += out.ranked[:1] == [exp["condition"]]
@@ -122,16 +139,42 @@ def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
         "emergencies_missed": missed, "emergency_cases": n_emerg,
         "self_care_sent_to_emergency": sc_to_er, "self_care_cases": n_sc,
         "questions_median": statistics.median(questions), "questions_max": max(questions),
+        **calibration_figures(calibration),
     }
     return figures, misses
 
 
-def validate_folder(folder: Path, assessor: Assessor) -> dict[str, Any]:
-    """Static and interview figures, with the misses of each, for every vignette in `folder`."""
+def calibration_figures(results: list[tuple[Outcome, str]]) -> dict[str, float]:
+    """Brier score (mean over cases of the summed squared error over conditions) and the
+    expected calibration error of the top condition's probability (equal-width bins)."""
+    brier = []
+    bins: list[list[tuple[float, bool]]] = [[] for _ in range(CALIBRATION_BINS)]
+    for out, truth in results:
+        probs = out.probabilities
+        brier.append(sum((p - (c == truth)) ** 2 for c, p in probs.items())
+                     + (0.0 if truth in probs else 1.0))
+        top = out.ranked[0]
+        confidence = probs[top]
+        index = min(int(confidence * CALIBRATION_BINS), CALIBRATION_BINS - 1)
+        bins[index].append((confidence, top == truth))
+    n = len(results)
+    ece = sum(abs(sum(c for c, _ in b) - sum(hit for _, hit in b)) for b in bins if b) / n
+    return {"brier": round(statistics.fmean(brier), 3), "ece": round(ece, 3)}
+
+
+def validate_folder(folder: Path, assessor: Assessor, unsure: float = 0.0, seed: int = 0
+                    ) -> dict[str, Any]:
+    """Static and interview figures, with the misses of each, for every vignette in `folder`;
+    with `unsure` > 0 also the interview in which some "no" answers become "I don't know"."""
+    if not 0.0 <= unsure <= 1.0:
+        raise CalfcareError("unsure must be a probability from 0 to 1")
     cases = load_vignettes(folder)
-    scorer = Scorer(assessor)
+    plain = Scorer(assessor)
+    modes = [("static", plain.static), ("interview", plain.interview)]
+    if unsure:
+        modes.append(("unsure", Scorer(assessor, unsure, seed).interview))
     report: dict[str, Any] = {}
-    for name, run in (("static", scorer.static), ("interview", scorer.interview)):
+    for name, run in modes:
         figures, misses = score(cases, run)
         report[name] = {"figures": figures, "misses": misses}
     return report

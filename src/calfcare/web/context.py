@@ -17,6 +17,7 @@ from calfcare.services.assessment import Assessor
 from calfcare.settings import Settings
 from calfcare.storage.db import make_engine
 from calfcare.version import __version__
+from calfcare.web.figures import inline_figure
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,12 @@ class WebContext:
                           autoescape=select_autoescape(["html"]), trim_blocks=True,
                           lstrip_blocks=True)
         assessor = Assessor()
-        env.globals.update(version=__version__, kb_version=assessor.kb.content_hash,
-                           levels=assessor.kb.levels)
+        kb = assessor.kb
+        env.globals.update(version=__version__, kb_version=kb.content_hash, levels=kb.levels)
+        env.globals["companion_figure"] = lambda figure_id: inline_figure(
+            kb.companion_figures.get(figure_id, ""),
+            next((c.figure_alt for c in kb.companion_checks.values() if c.figure == figure_id),
+                 "")) or ""
         env.filters["percent"] = _percent
         env.filters["evidence_words"] = _evidence_words
         engine = make_engine(settings.database_url)

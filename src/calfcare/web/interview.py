@@ -61,10 +61,11 @@ def answers_from_form(form: dict[str, list[str]], items: list[str], qtype: str
         if choice not in ("present", "absent", "unknown"):
             raise RequestError("choice", "Choose Yes, No or I don't know")
         return [{"id": fid, "choice_id": choice}]
-    if (form.get("dont_know") or [""])[0] == "1":
-        return [{"id": f, "choice_id": "unknown"} for f in items]
     ticked = set(form.get("present", []))
     unknown = ticked - set(items)
     if unknown:
         raise RequestError("present", "an answer did not belong to this question")
-    return [{"id": f, "choice_id": "present" if f in ticked else "absent"} for f in items]
+    # A tick always wins: "I don't know" covers only the items left unticked, so a danger
+    # sign ticked together with "I don't know" is still a yes.
+    rest = "unknown" if (form.get("dont_know") or [""])[0] == "1" else "absent"
+    return [{"id": f, "choice_id": "present" if f in ticked else rest} for f in items]

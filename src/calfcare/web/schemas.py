@@ -36,7 +36,10 @@ class V1Request(_In):
     age: Annotated[int, Field(ge=1, le=120)] | AgeObject = Field(
         description="Age in years, 1-120, or {\"value\": years}")
     sex: Literal["female", "male"]
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=500)
+    evidence: list[EvidenceIn] = Field(
+        default_factory=list, max_length=500,
+        description="Answers in the order given. A finding may appear again when the "
+                    "interview re-checks an \"I don't know\"; the last answer counts.")
     mode: Literal["patient", "clinician"] | None = Field(
         default=None, description="clinician also asks examination questions")
     extras: dict[str, Any] | None = None
@@ -55,19 +58,45 @@ class ChoiceOut(BaseModel):
     label: str
 
 
+class CompanionAnswersOut(BaseModel):
+    present: str
+    absent: str
+    unknown: str
+
+
+class CompanionOut(BaseModel):
+    """A check someone with the person can do; "no one is with me" is `unknown`."""
+
+    id: str
+    title: str
+    intro: str
+    steps: list[str]
+    figure: str = Field(description="Drawing id; the SVG is inlined by the web pages")
+    figure_alt: str
+    evidence: str
+    references: list[str]
+    answers: CompanionAnswersOut
+
+
 class ItemOut(BaseModel):
     id: str
     name: str
     question: str
     choices: list[ChoiceOut]
+    companion: CompanionOut | None = Field(
+        default=None, description="On a re-check: a check a companion can do instead")
 
 
 class QuestionOut(BaseModel):
     id: str
     type: Literal["single", "group_single", "group_multiple"]
+    kind: Literal["question", "recheck", "companion"] = Field(
+        description="recheck: answers that were \"I don't know\", asked again in plainer "
+                    "words; companion: a check done by someone with the person")
     text: str
     help: str | None = None
     items: list[ItemOut]
+    companion: CompanionOut | None = None
 
 
 class ConditionProbability(BaseModel):

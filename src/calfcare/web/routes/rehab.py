@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -25,13 +24,13 @@ from starlette.datastructures import FormData
 from calfcare.engine.rehab import Action, TestKind
 from calfcare.errors import FormError, NotFoundError
 from calfcare.kb.loader import KnowledgeBase
-from calfcare.kb.rehab_checks import figure_problems
 from calfcare.kb.rehab_schema import Exercise, ExerciseCategory, Phase, Programme
 from calfcare.services import rehab
 from calfcare.services.accounts import Account
 from calfcare.web import auth, charts
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
+from calfcare.web.figures import inline_figure
 from calfcare.web.routes.diary import Person
 
 router = APIRouter(prefix="/rehab", include_in_schema=False)
@@ -90,31 +89,10 @@ LABELS = {
 
 # --- figures and references ------------------------------------------------------------------
 
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
-_VIEWBOX = re.compile(r'viewBox="([0-9 .\-]+)"')
-@lru_cache(maxsize=512)
-def _figure(svg: str, alt: str) -> Markup | None:
-    """A drawing ready to inline: checked against the safe subset, sized by CSS, labelled.
-
-    The knowledge-base check allows shapes and presentation attributes only, so no script,
-    event handler or link can reach the page; a drawing that fails it is left out.
-    """
-    if figure_problems(svg):
-        return None
-    opening = _SVG_OPEN.search(svg)
-    if opening is None:
-        return None
-    box = _VIEWBOX.search(opening.group(0))
-    root = Markup('<svg xmlns="http://www.w3.org/2000/svg" viewBox="{}" class="exercise-figure" '
-                  'role="img" aria-label="{}" focusable="false">').format(
-        box.group(1) if box else "0 0 240 200", alt)
-    return root + Markup(svg[opening.end():].strip())
-
-
 def figure(kb: KnowledgeBase, ex: Exercise) -> Markup | None:
     """The exercise's drawing as inline SVG (None when it has none, or a broken one)."""
     svg = kb.figures.get(ex.id)
-    return _figure(svg, ex.figure_alt) if svg else None
+    return inline_figure(svg, ex.figure_alt) if svg else None
 
 
 def reference_ids(*groups: Iterable[str]) -> list[str]:

@@ -13,17 +13,8 @@
       });
     });
   }
-  // "I don't know" and the item checkboxes exclude each other.
-  var dontKnow = document.querySelector("input.dont-know");
-  if (dontKnow) {
-    var checks = document.querySelectorAll("input.item-check");
-    dontKnow.addEventListener("change", function () {
-      if (dontKnow.checked) { checks.forEach(function (c) { c.checked = false; }); }
-    });
-    checks.forEach(function (c) {
-      c.addEventListener("change", function () { if (c.checked) { dontKnow.checked = false; } });
-    });
-  }
+  // "I don't know" covers only the items left unticked: a tick (a danger sign) is never
+  // cleared by it, so this page needs no script for its answers.
   // Move focus to an error summary so that screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
