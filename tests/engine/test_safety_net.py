@@ -132,7 +132,8 @@ def test_medicines_that_cause_cramps_are_named_and_reviewed(assessor: Assessor) 
     result = assessor.assess(req)
     assert "medicine_review" in {a["id"] for a in result["for_you"]}
     whys = " ".join(c["why"] for c in result["conditions"])
-    assert "takes a statin" in whys and "water tablet" in whys
+    assert "takes a statin" in whys
+    assert "water tablet" in whys
 
 
 def test_a_vein_clot_reaching_the_thigh_needs_a_scan_the_same_day(assessor: Assessor) -> None:
@@ -146,7 +147,7 @@ def test_a_vein_clot_reaching_the_thigh_needs_a_scan_the_same_day(assessor: Asse
 
 def test_interview_length_stays_within_the_policy(assessor: Assessor) -> None:
     asked, _ = interview(assessor, 34, "female", ["calf_pain"],
-                         {f: "unknown" for f in assessor.kb.findings})
+                         dict.fromkeys(assessor.kb.findings, "unknown"))
     assert len(asked) <= assessor.kb.policy.interview.max_questions
 
 
@@ -157,11 +158,11 @@ def test_cautious_masses_cover_every_way_the_unknowns_could_go(
     unknown = [f for f, x in assessor.kb.findings.items()
                if not x.alarm and f != "calf_pain"][:count]
     req = make_request(age=50, sex="male", calf_pain="present",
-                       **{f: "unknown" for f in unknown})
+                       **dict.fromkeys(unknown, "unknown"))
     levels = len(TriageLevel)
     masses = cautious(assessor.model, parse_request(req, assessor.kb), levels).masses
     for absent in (unknown, unknown[: count // 2], []):
-        answers = {"calf_pain": "present", **{f: "absent" for f in absent}}
+        answers = {"calf_pain": "present", **dict.fromkeys(absent, "absent")}
         case = parse_request(make_request(age=50, sex="male", **answers), assessor.kb)
         exact = cautious(assessor.model, case, levels).masses
         assert (masses >= exact - 1e-12).all()

@@ -42,14 +42,17 @@ def test_key_findings_cite_published_accuracy(kb: KnowledgeBase) -> None:
     assert len(keys) >= 10
     for key in keys:
         lk = links[key]
-        assert lk.basis in {"study", "derived"} and lk.references and lk.note, key
+        assert lk.basis in {"study", "derived"}, key
+        assert lk.references, key
+        assert lk.note, key
 
 
 def test_every_number_has_a_reason_and_an_empty_review(kb: KnowledgeBase) -> None:
     records = [*kb.likelihoods, *kb.backgrounds.values(), *kb.priors.values(), *kb.rules,
                *kb.safety_net.values(), *kb.companion_checks.values(), *kb.personal_advice]
     for record in records:
-        assert record.reviewed_by == "" and record.reviewed_on is None, record
+        assert record.reviewed_by == "", record
+        assert record.reviewed_on is None, record
     for lk in kb.likelihoods:
         assert lk.note, (lk.condition, lk.finding)
     for bg in kb.backgrounds.values():
