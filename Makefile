@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck kb-check unit bench clean browser-deps
+.PHONY: run test lint typecheck kb-check unit bench clean browser-deps docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -40,6 +40,10 @@ unit: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck kb-check unit
+
+# Rewrite the generated blocks of the docs (counts, thresholds, vignette figures).
+docs: $(STAMP)
+	$(BIN)/python -m tests.test_docs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

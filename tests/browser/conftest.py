@@ -254,12 +254,13 @@ def question_heading(page: Any) -> str:
 
 
 def answer_question(page: Any, present: set[str]) -> None:
-    """Answer the question on the page: tick what is present, or choose Yes/No."""
+    """Answer the question on the page: tick what is present, or choose yes or no (whatever
+    the labels say: a companion check words its answers its own way)."""
     qtype = page.locator('input[name="qtype"]').input_value()
     items = [i for i in page.locator('input[name="items"]').input_value().split(",") if i]
     if qtype == "single":
-        label = "Yes" if items[0] in present else "No"
-        page.get_by_label(label, exact=True).check()
+        choice = "present" if items[0] in present else "absent"
+        page.locator(f'input[name="choice"][value="{choice}"]').check()
     else:
         for fid in items:
             if fid in present:

@@ -117,3 +117,62 @@ def test_h13_recurrent_cramps_that_disturb_sleep_see_a_doctor(assessor: Assessor
 def test_h14_blocked_artery_calls_an_ambulance(assessor: Assessor, finding: str) -> None:
     assert level(assessor, age=76, sex="male", calf_pain="present",
                  **{finding: "present"}) == "emergency_ambulance"
+
+
+def test_h26_unsure_answers_never_lower_the_level(assessor: Assessor) -> None:
+    """The day after a punishing gym session: hugely swollen, sore calves and nausea."""
+    story = {"calf_pain": "present", "severe_muscle_pain_swelling_after_exertion": "present",
+             "extreme_or_unaccustomed_exercise": "present", "headache_nausea_vomiting": "present",
+             "both_legs_affected": "present"}
+    noes = ["dark_or_cola_urine", "swelling_one_calf", "onset_during_exercise",
+            "muscle_locked_or_knotted", "relieved_by_stretching", "direct_blow_to_calf"]
+    sure = level(assessor, age=28, sex="male", **story, **dict.fromkeys(noes, "absent"))
+    unsure = level(assessor, age=28, sex="male", **story, **dict.fromkeys(noes, "unknown"))
+    assert RANK[unsure] >= RANK[sure] >= RANK["consultation_24"]
+
+
+def test_h28_the_interview_does_not_stop_while_a_clot_is_possible(assessor: Assessor) -> None:
+    """A night 'cramp' that never let go, twelve days after a caesarean section."""
+    evidence = [{"id": "calf_pain", "choice_id": "present", "source": "initial"},
+                {"id": "onset_at_rest_or_night", "choice_id": "present", "source": "initial"}]
+    asked = []
+    for _ in range(25):
+        out = assessor.diagnose({"age": 31, "sex": "female", "evidence": evidence})
+        if out["should_stop"]:
+            break
+        asked.append(out["question"]["id"])
+        evidence += [{"id": i["id"], "choice_id": "present" if i["id"] in {
+            "recent_surgery_or_bedrest", "pain_persists_hours_after", "calf_warm_or_red"}
+            else "absent"} for i in out["question"]["items"]]
+    assert "clot_risk" in asked
+    assert level(assessor, age=31, sex="female",
+                 **{e["id"]: e["choice_id"] for e in evidence}) != "self_care"
+
+
+def test_h29_a_pop_on_push_off_is_seen_the_same_day_even_on_tiptoe(assessor: Assessor) -> None:
+    lv = level(assessor, age=44, sex="male", calf_pain="present", felt_pop_or_kick="present",
+               sudden_sharp_pain_push_off="present", cannot_stand_on_tiptoe="absent",
+               walks_flat_footed_weak_push_off="absent", calf_squeeze_no_foot_movement="unknown")
+    assert RANK[lv] >= RANK["consultation_24"]
+
+
+def test_h30_a_vein_clot_towards_the_groin_is_scanned_the_same_day(assessor: Assessor) -> None:
+    lv = level(assessor, age=61, sex="female", tender_cord_along_vein="present",
+               cord_extends_above_knee="present", varicose_veins="absent",
+               oestrogen_pill_or_hrt="present")
+    assert lv == "consultation_24"
+
+
+def test_h31_headline_and_text_agree(assessor: Assessor) -> None:
+    out = assessor.triage(make_request(age=52, sex="male", calf_pain="present",
+                                       swelling_one_calf="present",
+                                       long_travel_recent="present"))
+    assert out["triage_level"] == "consultation_24"
+    assert "today" not in out["description"].split(". ")[0].lower()
+
+
+def test_h33_signs_of_low_calcium_go_to_hospital(assessor: Assessor) -> None:
+    lv = level(assessor, age=46, sex="female", muscle_locked_or_knotted="present",
+               cramps_in_several_muscle_groups="present",
+               tingling_around_mouth_or_hands="present")
+    assert RANK[lv] >= RANK["emergency"]

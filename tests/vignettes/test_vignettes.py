@@ -6,12 +6,14 @@ simulated patient says "I don't know" for 30% of the "no" answers (three seeds).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from calfcare.services.assessment import Assessor
 from calfcare.services.validation import validate_folder
+from tests.vignettes import figures
 
 HERE = Path(__file__).parent
 OWN = ("dev", "extra", "hard")
@@ -75,6 +77,15 @@ def test_published_cases_do_not_get_worse(reports: dict, mode: str) -> None:
         assert part["figures"][key] >= floor, (key, part["figures"], part["misses"])
     assert part["figures"]["under_triage"] <= REPORT_MAX_UNDER_TRIAGE, part["misses"]
     assert part["figures"]["questions_max"] <= 20
+
+
+def test_the_readme_shows_the_current_figures(assessor: Assessor) -> None:
+    readme = (HERE.parents[1] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- begin: vignette-figures -->\n(.*?)\n<!-- end: vignette-figures -->",
+                  readme, re.S)
+    assert m, "README.md has no vignette-figures block"
+    assert m.group(1) == figures.table(figures.compute(assessor)), (
+        "the README's figures are stale: run `make docs`")
 
 
 def test_calibration_is_reported(reports: dict) -> None:

@@ -13,6 +13,7 @@ def check() -> None:
     from calfcare.errors import KnowledgeBaseError
     from calfcare.kb.checks import check_kb
     from calfcare.kb.loader import load_kb
+    from calfcare.kb.report import summary_line
 
     try:
         knowledge = load_kb()
@@ -25,16 +26,4 @@ def check() -> None:
     if problems:
         typer.echo(f"{len(problems)} problem(s) found.", err=True)
         raise typer.Exit(1)
-    statements = sum(
-        len(getattr(g, name)) for g in knowledge.guides.values()
-        for name in ("causes", "complications", "do_now", "self_care", "treatment_later",
-                     "prevention", "folk_remedies", "kit", "seek_help")
-    )
-    typer.echo(
-        f"Knowledge base {knowledge.content_hash} is whole: {len(knowledge.guides)} conditions, "
-        f"{len(knowledge.findings)} findings, {len(knowledge.questions)} questions, "
-        f"{len(knowledge.rules)} alarm rules, {len(knowledge.likelihoods)} likelihoods, "
-        f"{statements} graded statements, {len(knowledge.references)} references; "
-        f"{len(knowledge.exercises)} exercises with their drawings, "
-        f"{len(knowledge.programmes)} rehabilitation programmes."
-    )
+    typer.echo(summary_line(knowledge))

@@ -19,6 +19,15 @@ from calfcare.kb.schema import TriageLevel
 #: could contradict its own headline ("within 24 hours" above, "today" below).
 TIMING = re.compile(r"\b(today|tonight|now|at once|straight away|immediately|right away|"
                     r"same[- ]day|within \d+ hours?|urgent(ly)?)\b", re.IGNORECASE)
+#: The timing words each level's own text may use; anything else contradicts its headline.
+LEVEL_TIMING = {
+    TriageLevel.emergency_ambulance: {"now", "at once", "straight away", "immediately",
+                                      "right away"},
+    TriageLevel.emergency: {"now", "at once", "straight away", "immediately", "right away"},
+    TriageLevel.consultation_24: {"within 24 hours", "urgent", "urgently"},
+    TriageLevel.consultation: set(),
+    TriageLevel.self_care: set(),
+}
 #: Rules at or above this level are red-flag patterns whose findings may be re-checked.
 RED_FLAG_LEVEL = TriageLevel.consultation_24
 
@@ -107,6 +116,26 @@ def _rules(kb: KnowledgeBase) -> Iterator[Problem]:
                           "of care so that the headline and the text agree")
 
 
+def _guide_timing(kb: KnowledgeBase) -> Iterator[Problem]:
+    """"When to get help" and "what to do now" say no other timing than their level's."""
+    for cid, guide in kb.guides.items():
+        where = f"conditions/{cid}.yaml"
+        for i, sh in enumerate(guide.seek_help):
+            for m in TIMING.finditer(sh.when):
+                if m.group(0).lower() not in LEVEL_TIMING[sh.level]:
+                    yield where, (f"seek_help[{i}] ({sh.level.value}) says '{m.group(0)}', "
+                                  "which contradicts its level's headline")
+        # "What to do now" may escalate ("if it spreads, within 24 hours") but never use a
+        # timing that no headline uses ("today", "same day").
+        allowed = {w for level, words in LEVEL_TIMING.items()
+                   if level.rank >= guide.usual_care.rank for w in words}
+        for i, st in enumerate(guide.do_now):
+            for m in TIMING.finditer(st.text):
+                if m.group(0).lower() not in allowed:
+                    yield where, (f"do_now[{i}] says '{m.group(0)}', which no headline at or "
+                                  f"above its usual care ({guide.usual_care.value}) uses")
+
+
 def _advice(kb: KnowledgeBase) -> Iterator[Problem]:
     for advice in kb.personal_advice:
         where = f"personal_advice.yaml ({advice.id})"
@@ -123,4 +152,5 @@ def check_safety(kb: KnowledgeBase) -> Iterator[Problem]:
     yield from _companions(kb)
     yield from _rechecks(kb)
     yield from _rules(kb)
+    yield from _guide_timing(kb)
     yield from _advice(kb)
