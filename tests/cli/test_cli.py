@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from calfcare.cli import app
@@ -130,3 +131,19 @@ def test_interactive_unsure_danger_sign_is_asked_again_and_watched() -> None:
     assert "asked another way" in out.output
     assert "Comparing both feet" in out.output
     assert "You were not sure about these" in out.output
+
+
+def test_serve_passes_workers_and_the_trusted_proxies_to_uvicorn(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kw: seen.update(kw))
+    monkeypatch.setenv("CALFCARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CALFCARE_FORWARDED_ALLOW_IPS", "10.0.0.2")
+    out = runner.invoke(app, ["serve", "--workers", "3", "--port", "8123"])
+    assert out.exit_code == 0, out.output
+    assert seen["workers"] == 3
+    assert seen["forwarded_allow_ips"] == "10.0.0.2"
+    assert seen["proxy_headers"] is True
+    assert runner.invoke(app, ["serve", "--workers", "0"]).exit_code == 2

@@ -29,7 +29,13 @@ def sign_up(db: Session, email: str = "alex@example.com", *, role: str = "person
 
 def sign_in(db: Session, email: str = "alex@example.com", password: str = PASSWORD,
             client: str = "10.0.0.1", now: datetime = NOW) -> accounts.Account:
-    return accounts.authenticate(db, email=email, password=password, client_key=client, now=now)
+    return accounts.sign_in(one(db), email=email, password=password,
+                            client_key=client, now=now)
+
+
+def one(db: Session) -> accounts.UnitOfWork:
+    """Every step of a password check in the test's one session."""
+    return accounts.one_session(db)
 
 
 def count(db: Session, table: type[t.Base]) -> int:
@@ -117,8 +123,8 @@ def test_five_failures_for_an_email_block_even_the_right_password(db: Session) -
     with pytest.raises(TooManyAttemptsError) as err:
         sign_in(db, client="10.0.2.1", now=later)
     assert "wait 15 minutes" in err.value.errors["email"]
-    # Only failures are stored, as hashes: no email address in the table.
-    keys = db.scalars(select(t.SignInAttempt.key)).all()
+    # Only counts are stored, under hashed keys: no email address in the table.
+    keys = db.scalars(select(t.RateCounter.key)).all()
     assert keys
     assert not any("alex" in k for k in keys)
     # Once the window has passed, the right password works again.
@@ -220,16 +226,16 @@ def test_change_password_needs_the_current_one_and_ends_the_other_sessions(db: S
     here = accounts.create_session(db, user_id=user.id, now=NOW).token
     elsewhere = accounts.create_session(db, user_id=user.id, now=NOW).token
     with pytest.raises(FormError) as err:
-        accounts.change_password(db, user_id=user.id, current_password="wrong password",
+        accounts.change_password(one(db), user_id=user.id, current_password="wrong password",
                                  new_password="a new password", keep_token=here, now=NOW)
     assert "current password is not right" in err.value.errors["current_password"]
     with pytest.raises(FormError) as err:
-        accounts.change_password(db, user_id=user.id, current_password=PASSWORD,
+        accounts.change_password(one(db), user_id=user.id, current_password=PASSWORD,
                                  new_password="short", keep_token=here, now=NOW)
     assert "at least 10" in err.value.errors["new_password"]
     assert accounts.resolve_session(db, token=elsewhere, now=NOW) is not None
 
-    accounts.change_password(db, user_id=user.id, current_password=PASSWORD,
+    accounts.change_password(one(db), user_id=user.id, current_password=PASSWORD,
                              new_password="a new password", keep_token=here, now=NOW)
     assert accounts.resolve_session(db, token=here, now=NOW) is not None
     assert accounts.resolve_session(db, token=elsewhere, now=NOW) is None
@@ -242,10 +248,10 @@ def test_guessing_the_current_password_is_rate_limited(db: Session) -> None:
     user = sign_up(db)
     for _ in range(accounts.MAX_FAILURES):
         with pytest.raises(FormError):
-            accounts.change_password(db, user_id=user.id, current_password="guess",
+            accounts.change_password(one(db), user_id=user.id, current_password="guess",
                                      new_password="a new password", keep_token=None, now=NOW)
     with pytest.raises(TooManyAttemptsError):
-        accounts.change_password(db, user_id=user.id, current_password=PASSWORD,
+        accounts.change_password(one(db), user_id=user.id, current_password=PASSWORD,
                                  new_password="a new password", keep_token=None, now=NOW)
 
 
@@ -258,17 +264,17 @@ def test_a_reset_token_works_once_within_an_hour(db: Session) -> None:
         hashlib.sha256(issued.value.encode()).hexdigest()
 
     with pytest.raises(FormError) as err:
-        accounts.reset_password(db, token=issued.value, new_password="short", now=NOW)
+        accounts.reset_password(one(db), token=issued.value, new_password="short", now=NOW)
     assert set(err.value.errors) == {"new_password"}
 
-    done = accounts.reset_password(db, token=issued.value, new_password="reset password 1",
+    done = accounts.reset_password(one(db), token=issued.value, new_password="reset password 1",
                                    now=NOW + timedelta(minutes=59))
     assert done.id == user.id
     assert sign_in(db, password="reset password 1").id == user.id
     assert accounts.resolve_session(db, token=session, now=NOW) is None  # signed out everywhere
 
     with pytest.raises(FormError) as err:
-        accounts.reset_password(db, token=issued.value, new_password="reset password 2",
+        accounts.reset_password(one(db), token=issued.value, new_password="reset password 2",
                                 now=NOW + timedelta(minutes=59))
     assert "used" in err.value.errors["token"]
 
@@ -278,7 +284,7 @@ def test_an_expired_or_unknown_reset_token_is_refused(db: Session) -> None:
     issued = accounts.create_reset_token(db, email="alex@example.com", now=NOW)
     for token in (issued.value, "made-up-token", ""):
         with pytest.raises(FormError) as err:
-            accounts.reset_password(db, token=token, new_password="a good new password",
+            accounts.reset_password(one(db), token=token, new_password="a good new password",
                                     now=NOW + timedelta(hours=1))
         assert "token" in err.value.errors
     assert sign_in(db).email == "alex@example.com"
@@ -295,7 +301,7 @@ def test_a_reset_lifts_the_sign_in_limit_for_the_email(db: Session) -> None:
         with pytest.raises(FormError):
             sign_in(db, password="wrong", client=f"c{i}")
     token = accounts.create_reset_token(db, email="alex@example.com", now=NOW).value
-    accounts.reset_password(db, token=token, new_password="my new password", now=NOW)
+    accounts.reset_password(one(db), token=token, new_password="my new password", now=NOW)
     assert sign_in(db, password="my new password", client="c9").email == "alex@example.com"
 
 
@@ -348,20 +354,24 @@ def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
     clinician = sign_up(db, "dr@example.com", role="clinician", name="Dr Lee")
     _fill_every_table(db, user.id, clinician.id)
     _fill_every_table(db, keep.id, clinician.id)
-    with pytest.raises(FormError):  # a failed password check: one row in sign_in_attempts
-        accounts.delete_account(db, user_id=user.id, password="not my password", now=NOW)
+    with pytest.raises(FormError):  # a failed password check: one counter for the account
+        accounts.delete_account(one(db), user_id=user.id,
+                                password="not my password", now=NOW)
     with pytest.raises(FormError):
         sign_in(db, password="wrong", client="c1")
     before = {name: count(db, table) for name, table in _tables().items()}
     assert all(before.values()), before  # every table has rows to lose
 
-    accounts.delete_account(db, user_id=user.id, password=PASSWORD, now=NOW)
+    accounts.delete_account(one(db), user_id=user.id, password=PASSWORD,
+                            now=NOW)
 
     after = {name: count(db, table) for name, table in _tables().items()}
     expected = {
         "users": 2, "sessions": 1, "reset_tokens": 1, "link_codes": 1, "clinician_links": 1,
         "episodes": 1, "training_sessions": 1, "saved_assessments": 1,
-        "sign_in_attempts": 1,  # the failure from client c1 stays; it names no account
+        # The email's and the account's counters go; the client c1's count stays (it names
+        # no account), and so do the counts of the accounts that remain.
+        "rate_counters": 1,
         "rehab_plans": 1, "rehab_adjustments": 1, "rehab_sessions": 1, "rehab_mornings": 1,
         "rehab_tests": 1, "rehab_phase_changes": 1,
     }
@@ -390,7 +400,7 @@ def test_deleting_an_account_needs_the_password(db: Session) -> None:
     user = sign_up(db)
     for password in ("", "wrong password"):
         with pytest.raises(FormError) as err:
-            accounts.delete_account(db, user_id=user.id, password=password, now=NOW)
+            accounts.delete_account(one(db), user_id=user.id, password=password, now=NOW)
         assert "password" in err.value.errors
     assert accounts.get_account(db, user_id=user.id) == user
 
@@ -504,3 +514,61 @@ def test_set_time_zone_rejects_an_unknown_zone_and_accepts_a_real_one(db: Sessio
     assert saved.time_zone == "Europe/London"
     assert accounts.get_account(db, user_id=user.id).time_zone == "Europe/London"
     assert db.get(t.User, user.id).time_zone == "Europe/London"  # type: ignore[union-attr]
+
+
+# --- abuse limits -----------------------------------------------------------------------------
+
+def test_a_reset_code_dies_when_a_newer_one_is_made(db: Session) -> None:
+    sign_up(db)
+    first = accounts.create_reset_token(db, email="alex@example.com", now=NOW)
+    second = accounts.create_reset_token(db, email="alex@example.com", now=NOW)
+    with pytest.raises(FormError):
+        accounts.reset_password(one(db), token=first.value, new_password="a new password 1",
+                                now=NOW)
+    accounts.reset_password(one(db), token=second.value, new_password="a new password 2",
+                            now=NOW)
+
+
+def test_a_reset_code_dies_when_the_password_changes(db: Session) -> None:
+    user = sign_up(db)
+    issued = accounts.create_reset_token(db, email="alex@example.com", now=NOW)
+    accounts.change_password(one(db), user_id=user.id, current_password=PASSWORD,
+                             new_password="another good password", keep_token=None, now=NOW)
+    with pytest.raises(FormError):
+        accounts.reset_password(one(db), token=issued.value, new_password="a new password 1",
+                                now=NOW)
+
+
+def test_sign_ups_from_one_address_are_limited(db: Session) -> None:
+    for n in range(accounts.MAX_SIGN_UPS):
+        accounts.sign_up(db, email=f"p{n}@example.com", password=PASSWORD, display_name="P",
+                         role="person", units="metric", now=NOW, client_key="10.3.3.3")
+    with pytest.raises(TooManyAttemptsError):
+        accounts.sign_up(db, email="late@example.com", password=PASSWORD, display_name="P",
+                         role="person", units="metric", now=NOW, client_key="10.3.3.3")
+    accounts.sign_up(db, email="next@example.com", password=PASSWORD, display_name="P",
+                     role="person", units="metric", now=NOW + accounts.SIGN_UP_WINDOW,
+                     client_key="10.3.3.3")
+
+
+def test_link_code_guesses_from_one_address_are_limited_across_clinicians(db: Session) -> None:
+    clinicians = [sign_up(db, f"dr{n}@example.com", role="clinician", name=f"Dr {n}")
+                  for n in range(accounts.MAX_CODE_TRIES_PER_CLIENT // accounts.MAX_FAILURES + 1)]
+    tries = 0
+    with pytest.raises(TooManyAttemptsError):  # noqa: PT012  (the limit comes mid-loop)
+        for clinician in clinicians:
+            for _ in range(accounts.MAX_FAILURES):
+                tries += 1
+                with pytest.raises(FormError) as err:
+                    accounts.link_with_code(db, clinician_id=clinician.id, code="ABCDEFGH",
+                                            now=NOW, client_key="10.4.4.4")
+                if isinstance(err.value, TooManyAttemptsError):
+                    raise err.value
+    assert tries == accounts.MAX_CODE_TRIES_PER_CLIENT + 1
+
+
+def test_a_right_password_does_not_use_up_the_clients_attempts(db: Session) -> None:
+    sign_up(db)
+    for _ in range(accounts.MAX_FAILURES * 2):
+        sign_in(db, client="10.5.5.5")  # each success gives its attempt back
+    sign_in(db, client="10.5.5.5")

@@ -395,6 +395,138 @@ def test_a_bad_csv_import_changes_nothing_and_names_row_and_field(db: Session) -
     assert "notes.txt" in info.value.errors
 
 
+def _deep(levels: int) -> object:
+    value: object = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+#: (where in the exported document, the value put there, the field the error names)
+UNWRITABLE = [
+    (("episodes", 0, "notes"), "a\x00b", "episodes[0].notes"),
+    (("episodes", 0, "notes"), "lone \ud800", "episodes[0].notes"),
+    (("episodes", 0, "helped"), "\x1b[31m", "episodes[0].helped"),
+    (("episodes", 0, "muscle"), "calf\x00", "episodes[0].muscle"),
+    (("episodes", 0, "leg"), "\ud800", "episodes[0].leg"),
+    (("episodes", 0, "id"), "a\x00", "episodes[0].id"),
+    (("episodes", 0, "severity"), 2**40, "episodes[0].severity"),
+    (("episodes", 0, "duration_s"), "٤٠", "episodes[0].duration_s"),
+    (("episodes", 0, "duration_s"), 2**31, "episodes[0].duration_s"),
+    (("episodes", 0, "temperature_c"), 1e308, "episodes[0].temperature_c"),
+    (("episodes", 0, "colour"), "red", "episodes[0].colour"),
+    (("episodes", 0, "\ud800"), 1, "episodes[0].\\ud800"),
+    (("training_sessions", 0, "intensity"), "²", "training_sessions[0].intensity"),
+    (("training_sessions", 0, "notes"), "\x00", "training_sessions[0].notes"),
+    (("saved_assessments", 0, "request", "note"), "\ud800",
+     "saved_assessments[0].request.note"),
+    (("saved_assessments", 0, "request", "n\x00"), 1,
+     "saved_assessments[0].request.n\\x00"),
+    (("saved_assessments", 0, "request", "deep"), _deep(40),
+     "saved_assessments[0].request.deep" + "[0]" * 32),
+    (("saved_assessments", 0, "top_condition"), "calf\x00",
+     "saved_assessments[0].top_condition"),
+    (("extra",), 1, "extra"),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "field"), UNWRITABLE)
+def test_import_refuses_what_export_could_not_write(db: Session, where: tuple[Any, ...],
+                                                    value: Any, field: str) -> None:
+    me = add_user(db, "me@example.org")
+    fill(db, me)
+    doc = json.loads(diary.export_json(db, owner_id=me, now=NOW))
+    target: Any = doc
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+    other = add_user(db, "other@example.org")
+    db.commit()
+    with pytest.raises(FormError) as info:
+        diary.import_json(db, owner_id=other, text=json.dumps(doc), now=NOW)
+    assert set(info.value.errors) == {field}
+    str(info.value).encode("utf-8")  # every message can be shown
+    db.commit()
+    assert diary.export_bundle(db, owner_id=other, now=NOW)["episodes"] == []
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('{"format": "calfcare-diary/1", "episodes": [{"severity": ' + "9" * 5000 + "}]}",
+     "too large"),
+    ('{"format": "calfcare-diary/1", "episodes": ' + "[" * 10_000 + "]" * 10_000 + "}",
+     "nested"),
+    ('{"format": "calfcare-diary/1", "episodes": [{"fluid_l": NaN}]}', "NaN"),
+])
+def test_import_refuses_json_it_cannot_read(db: Session, text: str, words: str) -> None:
+    me = add_user(db, "me@example.org")
+    with pytest.raises(FormError) as info:
+        diary.import_json(db, owner_id=me, text=text, now=NOW)
+    assert words in info.value.errors["file"]
+
+
+def test_a_csv_import_refuses_unwritable_cells_naming_row_and_field(db: Session) -> None:
+    me = add_user(db, "me@example.org")
+    fill(db, me)
+    files = diary.export_csv(db, owner_id=me)
+    rows = _rows(files["episodes.csv"])
+    header = list(rows[0])
+    rows[1]["notes"] = "a\x00b"
+    rows[2]["severity"] = "9" * 5000
+    other = add_user(db, "other@example.org")
+    db.commit()
+    with pytest.raises(FormError) as info:
+        diary.import_csv(db, owner_id=other, files={
+            "episodes.csv": _csv(header, rows),
+            "saved_assessments.csv": files["saved_assessments.csv"].replace(
+                '""calf_pain""', '""\\ud800""'),
+            "training_sessions.csv": "id,started_at,started_at,activity,duration_min,"
+                                     "intensity\n"}, now=NOW)
+    assert info.value.errors == {
+        "episodes.csv row 3, notes": "Must not contain NUL characters.",
+        "episodes.csv row 4, severity": "Must be a whole number from 0 to 10 (got '"
+                                        + "9" * 37 + "...').",
+        "saved_assessments.csv row 2, request.evidence[0].id":
+            "Must not contain invalid characters (a lone UTF-16 surrogate).",
+        "training_sessions.csv row 1": "Header: column(s) given twice: started_at."}
+    assert diary.list_episodes(db, owner_id=other) == []
+
+
+def test_an_export_of_any_size_imports_again(db: Session) -> None:
+    me = add_user(db, "me@example.org")
+    for i in range(300):
+        diary.create_episode(db, owner_id=me, values=episode(
+            occurred_at=NOW - timedelta(hours=i + 1), notes=f"episode {i} " + "x" * 200),
+            now=NOW)
+    text = diary.export_json(db, owner_id=me, now=NOW)
+    assert len(text.encode()) > 64 * 1024
+    copy = add_user(db, "copy@example.org")
+    assert diary.import_json(db, owner_id=copy, text=text, now=NOW).episodes == 300
+
+
+def test_an_id_no_database_could_hold_names_nothing(db: Session) -> None:
+    me = add_user(db, "me@example.org")
+    fill(db, me)
+    for get in (diary.get_episode, diary.delete_episode):
+        with pytest.raises(NotFoundError):
+            get(db, owner_id=me, episode_id="a\x00")
+    for get in (diary.get_training, diary.delete_training):
+        with pytest.raises(NotFoundError):
+            get(db, owner_id=me, training_id="\x00")
+    for get in (diary.get_assessment, diary.delete_assessment):
+        with pytest.raises(NotFoundError):
+            get(db, owner_id=me, assessment_id="\x00")
+    with pytest.raises(NotFoundError):
+        diary.person_by_email(db, email="me\x00@example.org")
+
+
+def test_episodes_page_by_offset(db: Session) -> None:
+    me = add_user(db, "me@example.org")
+    fill(db, me)
+    every = diary.list_episodes(db, owner_id=me)
+    assert diary.list_episodes(db, owner_id=me, offset=1, limit=1) == every[1:2]
+    assert diary.list_episodes(db, owner_id=me, offset=10) == []
+
+
 def _rows(text: str) -> list[dict[str, str]]:
     import csv
     import io

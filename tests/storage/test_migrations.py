@@ -1,12 +1,27 @@
-"""Migrations upgrade from empty, downgrade again and upgrade once more, on both databases."""
+"""Migrations upgrade from empty, downgrade again and upgrade once more, on both databases,
+and no step, up or down, loses a row of a table that exists before and after it."""
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from itertools import pairwise
+from pathlib import Path
 
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.storage.db import make_engine
-from calfcare.storage.migrate import current_revision, downgrade, head_revision, upgrade
+from calfcare.storage.migrate import (
+    MigrationError,
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from calfcare.storage.tables import Base
+from tests.storage.everything import fill_empty_tables, fill_through_services, row_counts
 
 
 def test_upgrade_downgrade_upgrade(database_url: str) -> None:
@@ -77,4 +92,65 @@ def test_rehabilitation_tables_come_and_go_with_0004(database_url: str) -> None:
     with engine.connect() as conn:
         assert conn.scalar(select(t.User.email)) == "a@example.com"
         assert conn.scalar(select(t.RehabPlan.id)) is None  # the old rows went with the tables
+    engine.dispose()
+
+
+def _revisions() -> list[str]:
+    """Every revision from the first to the head, with "base" (no schema) in front."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return ["base", *reversed([r.revision for r in scripts.walk_revisions()])]
+
+
+def _kept(before: dict[str, int], after: dict[str, int], step: str) -> None:
+    both = sorted(set(before) & set(after))
+    assert {t: after[t] for t in both} == {t: before[t] for t in both}, f"{step} lost rows"
+
+
+def test_no_step_loses_a_row(database_url: str, kb: KnowledgeBase) -> None:
+    """Down one revision at a time from a full database to none, then up again, filling
+    every table that each revision has."""
+    upgrade(database_url)
+    fill_through_services(database_url, kb)
+    engine = make_engine(database_url)
+    steps = list(pairwise(_revisions()))
+    for lower, upper in reversed(steps):
+        fill_empty_tables(engine)  # a table that a downgrade brings back starts empty
+        before = row_counts(engine)
+        assert all(before.values()), f"{upper}: every table should hold rows"
+        downgrade(database_url, lower)
+        _kept(before, row_counts(engine), f"downgrade {upper} -> {lower}")
+    for lower, upper in steps:
+        fill_empty_tables(engine)
+        before = row_counts(engine)
+        assert all(before.values()), f"{lower}: every table should hold rows"
+        upgrade(database_url, upper)
+        _kept(before, row_counts(engine), f"upgrade {lower} -> {upper}")
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_a_broken_reference_stops_a_rebuild_and_changes_nothing(tmp_path: Path) -> None:
+    """On SQLite, 0003's downgrade rebuilds `users` with foreign keys off; if a row then points
+    nowhere, the rebuild is rolled back and the revision stays."""
+    url = f"sqlite:///{tmp_path / 'calfcare.db'}"
+    upgrade(url, "0003")
+    engine = make_engine(url)
+    fill_empty_tables(engine)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        raw.driver_connection.execute(  # type: ignore[union-attr]
+            "UPDATE episodes SET user_id = 'nobody' WHERE rowid = 1")
+        raw.driver_connection.commit()  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    engine.dispose()
+    before = row_counts(engine)
+    with pytest.raises(MigrationError, match="episodes"):
+        downgrade(url, "0002")
+    assert current_revision(engine) == "0003"
+    assert row_counts(engine) == before
+    assert "time_zone" in {c["name"] for c in inspect(engine).get_columns("users")}
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()

@@ -622,7 +622,7 @@ def test_deleting_the_account_removes_everything(app: FastAPI,
     assert ">My account<" not in r.text
     assert cookie_attributes(set_cookies(r)["calfcare_session"])["max-age"] == "0"
     assert set(_rows_of(app, uid).values()) == {0}
-    assert set(_rows_of(app, uid)) == set(t.Base.metadata.tables) - {"sign_in_attempts"}
+    assert set(_rows_of(app, uid)) == set(t.Base.metadata.tables) - {"rate_counters"}
     assert not signed_in(client)
     assert "No one is linked" in account_page(doctor).text
     assert sign_in(browser(), email).status_code == 422

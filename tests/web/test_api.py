@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from fastapi.testclient import TestClient
 
 START = {"age": 34, "sex": "female",
@@ -47,6 +50,96 @@ def test_bad_types_are_422_naming_the_field(client: TestClient) -> None:
         r = client.post("/api/v1/triage", json=body)
         assert r.status_code == 422, body
         assert r.json()["detail"][0]["field"] == field
+
+
+@pytest.mark.parametrize("age", [True, False, "40", "4_0", " 40", "²", 40.5, None, [40]])
+@pytest.mark.parametrize("route", ["/api/v1/diagnosis", "/api/v1/triage"])
+def test_an_age_that_is_not_a_number_is_a_422_naming_age(client: TestClient, route: str,
+                                                          age: object) -> None:
+    """As strict as the Python API: a bool is not an age, and text is not a number."""
+    from calfcare import api
+    from calfcare.errors import RequestError
+
+    with pytest.raises(RequestError, match=r"^age:"):
+        api.triage({**START, "age": age})
+    for body in ({**START, "age": age}, {**START, "age": {"value": age}}):
+        r = client.post(route, json=body)
+        assert r.status_code == 422, body
+        assert r.json()["detail"][0]["field"] == "age"
+
+
+def test_a_whole_float_age_is_accepted_as_by_the_python_api(client: TestClient) -> None:
+    from calfcare import api
+
+    assert client.post("/api/v1/triage", json={**START, "age": 34.0}).json() == \
+        api.triage({**START, "age": 34.0})
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**START, "evidence": [{"id": "calf\x00pain", "choice_id": "present"}]},
+     "evidence[0].id"),
+    ({**START, "evidence": [{"id": "calf_pain\x1b", "choice_id": "present"}]},
+     "evidence[0].id"),
+    ({**START, "evidence": [{"id": 5, "choice_id": "present"}]}, "evidence[0].id"),
+    ({**START, "extras": {"mode": "patient\x00"}}, "mode"),
+])
+def test_text_no_database_could_store_is_a_422_naming_the_field(
+        client: TestClient, body: dict[str, object], field: str) -> None:
+    r = client.post("/api/v1/diagnosis", json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == field
+
+
+@pytest.mark.parametrize("text", [
+    '{"age": 40, "sex": "female", "evidence": [{"id": "\\ud800", "choice_id": "present"}]}',
+    '{"age": 40, "sex": "\\udfff"}',
+    '{"age": 40, "sex": "female", "\\ud800": 1}',
+    '{"age": ' + "9" * 5000 + ', "sex": "female"}',
+    '{"age": 40, "sex": "female", "extras": ' + "[" * 30_000 + "]" * 30_000 + "}",
+    '{"age": NaN, "sex": "female"}',
+])
+def test_surrogates_huge_numbers_and_deep_nesting_are_422s(client: TestClient,
+                                                           text: str) -> None:
+    r = client.post("/api/v1/triage", content=text.encode(),
+                    headers={"content-type": "application/json"})
+    assert r.status_code in (413, 422)
+    assert r.json()["detail"]
+
+
+def test_the_rehab_api_is_as_strict(client: TestClient) -> None:
+    body = {"programme": "calf_strain", "variant": "grade1_soleus", "phase": "protect",
+            "phase_started": "2026-11-10", "as_of": "2026-11-12",
+            "sessions": [{"day": "2026-11-11", "pain_during": 1}],
+            "tests": [{"day": "2026-11-11", "kind": "walking", "pain": 1, "limp": False}]}
+    assert client.post("/api/v1/rehab/progression", json=body).status_code == 200
+    for change, field in [({"sessions": [{"day": "2026-11-11", "pain_during": True}]},
+                           "sessions[0].pain_during"),
+                          ({"sessions": [{"day": "2026-11-11", "pain_during": "1"}]},
+                           "sessions[0].pain_during"),
+                          ({"tests": [{"day": "2026-11-11", "kind": "walking", "limp": 1}]},
+                           "tests[0].limp"),
+                          ({"tests": [{"day": "2026-11-11", "kind": "hop", "injured": "9"}]},
+                           "tests[0].injured"),
+                          ({"programme": 5}, "programme"),
+                          ({"phase": "protect\x00"}, "phase"),
+                          ({"sessions": [{"day": "2026-11-11", "pain_during": 1,
+                                          "flags": ["\x00"]}]}, "sessions[0].flags[0]")]:
+        r = client.post("/api/v1/rehab/progression", json={**body, **change})
+        assert r.status_code == 422, change
+        assert r.json()["detail"][0]["field"] == field
+
+
+@pytest.mark.parametrize("path", ["/api/v1/conditions/nope", "/api/v1/conditions/%00",
+                                  "/api/v1/rehab/exercises/nope",
+                                  "/api/v1/rehab/exercises/nope/figure.svg",
+                                  "/api/v1/rehab/programmes/nope", "/api/v1/nothing"])
+def test_api_404s_give_no_command_line_advice(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404
+    detail = str(r.json()["detail"])
+    assert "calfcare " not in detail
+    assert "`" not in detail
+    assert not re.search(r"\brun\b", detail, re.IGNORECASE)
 
 
 def test_not_json_is_a_422(client: TestClient) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from calfcare.services import diary
+from calfcare.settings import load_settings
+from calfcare.storage.migrate import upgrade
+from calfcare.storage.tables import SavedAssessment
+from calfcare.web.app import create_app
 from tests.web.diary_helpers import (
     EPISODE,
+    NOW,
     SESSION,
     add_episode,
     add_session,
@@ -208,6 +214,74 @@ def test_bad_import_names_row_and_field_and_imports_nothing(
     r = submit(person, "/diary/import", page="/diary/import")
     assert r.status_code == 422
     assert "Choose a file to import" in r.text
+
+
+def test_a_crafted_import_is_refused_and_exports_keep_working(
+        app: FastAPI, person: TestClient) -> None:
+    """A lone surrogate in a saved result was once stored, and every export then failed."""
+    doc = {"format": diary.FORMAT, "saved_assessments": [{
+        "request": {"age": 40, "sex": "female", "evidence": [
+            {"id": "calf_pain", "choice_id": "present", "source": "\ud800"}]},
+        "triage_level": "self_care", "top_condition": "calf_muscle_strain",
+        "kb_version": "636bb5cc87a47d90"}]}
+    r = submit(person, "/diary/import", page="/diary/import",
+               files={"file": ("diary.json", json.dumps(doc).encode(), "application/json")})
+    assert r.status_code == 422
+    assert "saved_assessments[0].request.evidence[0].source: Must not contain invalid " \
+           "characters" in r.text
+    for kind in ("json", "csv"):
+        assert person.get(f"/diary/export?format={kind}").status_code == 200
+
+
+def test_text_stored_before_it_was_refused_still_exports(app: FastAPI,
+                                                         person: TestClient) -> None:
+    html = person.get("/account").text
+    email = re.search(r"<dd>([^<@]+@example\.com)</dd>", html)
+    assert email
+    with app.state.ctx.sessions() as db, db.begin():
+        db.add(SavedAssessment(id="f" * 32, user_id=user_id(app, email.group(1)),
+                               created_at=datetime(2026, 11, 1, tzinfo=UTC),
+                               triage_level="self_care", top_condition="calf_muscle_strain",
+                               kb_version="x", request={"age": 40, "note": "\ud800"}))
+    r = person.get("/diary/export?format=json")
+    assert r.status_code == 200
+    assert json.loads(r.content)["saved_assessments"][0]["request"]["note"] == "\ud800"
+    assert person.get("/diary/export?format=csv").status_code == 200
+
+
+def test_an_import_over_its_own_limit_is_a_413_naming_the_file(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("limit"), environment="test",
+                             max_body_bytes=1024 * 1024, max_import_bytes=64 * 1024)
+    upgrade(settings.database_url)
+    small = create_app(settings)
+    client = new_browser(small)
+    sign_up(client)
+    r = submit(client, "/diary/import", page="/diary/import",
+               files={"file": ("diary.json", b" " * (64 * 1024 + 1), "application/json")})
+    assert r.status_code == 413
+    assert "The file is larger than 64 KiB" in r.text
+    assert "Nothing was imported" in r.text
+
+
+def test_an_export_over_the_body_limit_imports_again(app: FastAPI, person: TestClient) -> None:
+    html = person.get("/account").text
+    email = re.search(r"<dd>([^<@]+@example\.com)</dd>", html)
+    assert email
+    with app.state.ctx.sessions() as db, db.begin():
+        for i in range(300):
+            diary.create_episode(db, owner_id=user_id(app, email.group(1)), values={
+                "occurred_at": f"2026-10-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}",
+                "leg": "left", "duration_s": 60 + i, "severity": 3, "activity": "resting",
+                "notes": "x" * 200}, now=NOW)
+    exported = person.get("/diary/export?format=json").content
+    assert len(exported) > 64 * 1024
+    other = new_browser(app)
+    sign_up(other)
+    r = submit(other, "/diary/import", page="/diary/import",
+               files={"file": ("diary.json", exported, "application/json")})
+    assert r.status_code == 200, r.text[:300]
+    assert "Imported 300 episodes" in r.text
 
 
 # --- units ----------------------------------------------------------------------------------

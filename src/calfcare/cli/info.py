@@ -36,6 +36,6 @@ def explain(
     try:
         text = guide_markdown(condition_id)
     except NotFoundError as exc:
-        typer.echo(str(exc), err=True)
+        typer.echo(f"{exc} Run `calfcare conditions` to list them.", err=True)
         raise typer.Exit(2) from None
     Console().print(Markdown(text))

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from calfcare.services.text import whole_number
+
 console = Console()
 
 FAMILY_STYLE = {"non_urgent": "blue", "urgent": "bold red", "immediate": "bold white on red"}
@@ -34,9 +36,9 @@ def _ask(prompt: str) -> str:
 
 def ask_age() -> int:
     while True:
-        raw = _ask("How old are you (years)?")
-        if raw.isdigit() and 1 <= int(raw) <= 120:
-            return int(raw)
+        age = whole_number(_ask("How old are you (years)?"))  # "²".isdigit(), but no int
+        if age is not None and 1 <= age <= 120:
+            return age
         console.print("Please type your age as a whole number between 1 and 120.")
 
 
@@ -67,10 +69,10 @@ def ask_start(kb: Any) -> list[str]:
 
 
 def _numbers(raw: str, top: int) -> list[int] | None:
-    parts = [p for p in raw.replace(" ", ",").split(",") if p]
-    if not parts or not all(p.isdigit() and 1 <= int(p) <= top for p in parts):
+    numbers = [whole_number(p) for p in raw.replace(" ", ",").split(",") if p]
+    if not numbers or not all(n is not None and 1 <= n <= top for n in numbers):
         return None
-    return sorted({int(p) for p in parts})
+    return sorted({n for n in numbers if n is not None})
 
 
 def _print_companion(check: dict[str, Any]) -> None:

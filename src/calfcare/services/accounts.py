@@ -11,11 +11,19 @@ Secrets are never stored as given: passwords as argon2id hashes (rehashed on the
 when the parameters change), and session cookies, reset tokens and link codes as the SHA-256 of
 the value, so that a copy of the database cannot be used to sign in.
 
-The rate limits live in the `sign_in_attempts` table (so that every server process agrees):
-at most `MAX_FAILURES` failures in `FAILURE_WINDOW` per email address and per client (the
-browser's address), and the same for re-entering the password of a signed-in account and for
-the link codes a clinician types. Once the limit is reached even the right password is refused
-until the window has passed.
+The rate limits live in the `rate_counters` table (so that every server process agrees) and
+are counted by one atomic statement before any password is checked: at most `MAX_FAILURES`
+attempts that were not right in `FAILURE_WINDOW` per email address and per client (the
+browser's address), and the same for re-entering the password of a signed-in account, for the
+link codes a clinician types (per clinician and per address) and, more loosely, for sign-ups
+per address. Once the limit is reached even the right password is refused until the window has
+passed.
+
+Password hashing (argon2id, 64 MiB and tens of milliseconds each) never happens inside a write
+transaction: the functions that check or set a password take a `UnitOfWork` and run their
+database steps in short transactions of their own around it, so a sign-in never holds the
+SQLite write lock while it hashes. At most `HASHING_AT_ONCE` hashes run at a time in one
+process, so a burst of requests cannot exhaust the memory.
 """
 
 from __future__ import annotations
@@ -23,7 +31,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -38,6 +49,12 @@ from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError, NotFoundError
 from calfcare.storage import tables as t
+from calfcare.storage.atomic import (
+    clear_attempts,
+    count_attempt,
+    forget_old_attempts,
+    give_back_attempt,
+)
 
 Role = Literal["person", "clinician"]
 Units = Literal["metric", "imperial"]
@@ -49,6 +66,12 @@ RESET_LIFETIME = timedelta(hours=1)
 LINK_CODE_LIFETIME = timedelta(hours=48)
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+#: Sign-ups from one address: enough for a family or a clinic behind one address.
+MAX_SIGN_UPS = 10
+SIGN_UP_WINDOW = timedelta(hours=1)
+#: Link codes typed from one address, whoever types them.
+MAX_CODE_TRIES_PER_CLIENT = 20
+HASHING_AT_ONCE = 2
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 100
@@ -65,8 +88,14 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # (SQLite hands back times without an offset).
 FETCH: dict[str, object] = {"synchronize_session": "fetch"}
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+
+#: A function that opens a transaction and yields its session (`sessionmaker.begin`). Each
+#: call is one short transaction, committed when the block ends.
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
 
 WRONG_SIGN_IN = "Enter a correct email address and password"
+TAKEN = "An account with this email address already exists. Sign in instead"
 TOO_MANY = ("Too many attempts that were not right. For your security, wait 15 minutes "
             "and try again")
 BAD_CODE = ("This code is not right, or it has expired or been used. Ask the person for a "
@@ -206,16 +235,28 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def one_session(db: Session) -> UnitOfWork:
+    """A unit of work that reuses one open session (for the command line and tests)."""
+    return lambda: nullcontext(db)
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password (call it outside any database transaction)."""
+    with _hashing:
+        return _hasher.hash(password)
+
+
 @cache
 def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _verify(stored_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _hashing:
+        try:
+            return _hasher.verify(stored_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def _password_error(password: str, field: str) -> dict[str, str]:
@@ -236,49 +277,57 @@ def _client_key(client_key: str) -> str:
     return "client:" + _sha256(client_key)
 
 
-def _failures(db: Session, key: str, now: datetime) -> int:
-    return db.scalar(select(func.count()).select_from(t.SignInAttempt).where(
-        t.SignInAttempt.key == key, t.SignInAttempt.at > now - FAILURE_WINDOW)) or 0
+def _over_limit(db: Session, keys: list[str], now: datetime, limit: int = MAX_FAILURES,
+                window: timedelta = FAILURE_WINDOW) -> bool:
+    """Count one attempt for every key, atomically; True if any key is now over its limit."""
+    forget_old_attempts(db, now, max(window, FAILURE_WINDOW, SIGN_UP_WINDOW))
+    counts = [count_attempt(db, key, now, window) for key in keys]
+    return any(count > limit for count in counts)
 
 
-def _limited(db: Session, keys: list[str], now: datetime) -> bool:
-    db.execute(delete(t.SignInAttempt).where(t.SignInAttempt.at <= now - FAILURE_WINDOW),
-               execution_options=FETCH)
-    return any(_failures(db, key, now) >= MAX_FAILURES for key in keys)
+@dataclass(frozen=True)
+class _Credentials:
+    """What a password check needs, read in a short transaction before the check."""
+
+    user_id: str | None
+    email: str
+    password_hash: str
 
 
-def _record_failure(db: Session, keys: list[str], now: datetime) -> None:
-    db.add_all([t.SignInAttempt(key=key, at=now) for key in keys])
-    db.flush()
+def _read_credentials(db: Session, row: t.User | None) -> _Credentials:
+    if row is None:
+        return _Credentials(None, "", _dummy_hash())  # the same work as for a real account
+    return _Credentials(row.id, row.email, row.password_hash)
 
 
-def _clear_failures(db: Session, key: str) -> None:
-    db.execute(delete(t.SignInAttempt).where(t.SignInAttempt.key == key))
+def _password_attempt(unit: UnitOfWork, user_id: str, now: datetime, field: str
+                      ) -> _Credentials:
+    """Re-entering the password of a signed-in account: count it (per account), read the hash."""
+    with unit() as db:
+        row = _user(db, user_id)
+        if _over_limit(db, ["account:" + user_id], now):
+            raise TooManyAttemptsError({field: TOO_MANY})
+        return _read_credentials(db, row)
 
 
-def _check_password(db: Session, row: t.User, password: str, field: str,
-                    now: datetime) -> None:
-    """Re-entering the password of a signed-in account: rate-limited per account."""
-    key = "account:" + row.id
-    if _limited(db, [key], now):
-        raise TooManyAttemptsError({field: TOO_MANY})
-    if not _verify(row.password_hash, password):
-        _record_failure(db, [key], now)
-        raise FormError({field: "Your current password is not right" if
-                         field == "current_password" else "Your password is not right"})
+def _wrong_password(field: str) -> FormError:
+    return FormError({field: "Your current password is not right" if
+                      field == "current_password" else "Your password is not right"})
 
 
 # --- accounts -----------------------------------------------------------------------------
 
-def sign_up(db: Session, *, email: str, password: str, display_name: str, role: str,
-            units: str, now: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> Account:
-    """Create an account. The email is stored in lower case and is unique regardless of case.
+def check_sign_up(*, email: str, password: str, display_name: str, role: str, units: str,
+                  time_zone: str = DEFAULT_TIME_ZONE) -> None:
+    """The sign-up form's own errors, without the database (raises `FormError`)."""
+    errors = _sign_up_errors(normalise_email(email), password, display_name.strip(), role,
+                             units, time_zone)
+    if errors:
+        raise FormError(errors)
 
-    `time_zone` is an IANA name (e.g. "Europe/London"), for typing and reading diary times.
-    """
-    now = _now(now)
-    email = normalise_email(email)
-    display_name = display_name.strip()
+
+def _sign_up_errors(email: str, password: str, display_name: str, role: str, units: str,
+                    time_zone: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not display_name:
         errors["display_name"] = "Enter your name"
@@ -288,28 +337,48 @@ def sign_up(db: Session, *, email: str, password: str, display_name: str, role: 
         errors["email"] = "Enter your email address"
     elif len(email) > MAX_EMAIL or not _EMAIL.match(email):
         errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    elif _by_email(db, email) is not None:
-        errors["email"] = "An account with this email address already exists. Sign in instead"
     errors |= _password_error(password, "password")
     if role not in ROLES:
         errors["role"] = "Select whether this account is for you or for a clinician"
     if units not in UNITS:
         errors["units"] = "Select metric or imperial units"
-    zone = normalise_time_zone(time_zone or DEFAULT_TIME_ZONE)
-    if zone is None:
+    if normalise_time_zone(time_zone or DEFAULT_TIME_ZONE) is None:
         errors["time_zone"] = BAD_TIME_ZONE
+    return errors
+
+
+def sign_up(db: Session, *, email: str, password: str, display_name: str, role: str,
+            units: str, now: datetime, time_zone: str = DEFAULT_TIME_ZONE,
+            password_hash: str | None = None, client_key: str | None = None,
+            sign_up_limit: int = MAX_SIGN_UPS) -> Account:
+    """Create an account. The email is stored in lower case and is unique regardless of case.
+
+    `time_zone` is an IANA name (e.g. "Europe/London"), for typing and reading diary times.
+    A web request passes `password_hash`, made by `hash_password` before its transaction,
+    and `client_key`, so that sign-ups from one address are limited.
+    """
+    now = _now(now)
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    errors = _sign_up_errors(email, password, display_name, role, units, time_zone)
     if errors:
         raise FormError(errors)
+    if client_key is not None and _over_limit(db, ["signup:" + _sha256(client_key)], now,
+                                              sign_up_limit, SIGN_UP_WINDOW):
+        raise TooManyAttemptsError({"email": "Too many accounts were made from here in the "
+                                             "last hour. Try again later"})
+    if _by_email(db, email) is not None:
+        raise FormError({"email": TAKEN})
     row = t.User(id=uuid.uuid4().hex, email=email, display_name=display_name,
-                 password_hash=_hasher.hash(password), role=role, units=units,
-                 time_zone=zone, created_at=now)
+                 password_hash=password_hash or hash_password(password), role=role,
+                 units=units, time_zone=normalise_time_zone(time_zone or DEFAULT_TIME_ZONE),
+                 created_at=now)
     try:
         with db.begin_nested():
             db.add(row)
             db.flush()
     except IntegrityError:  # signed up at the same moment in another request
-        raise FormError({"email": "An account with this email address already exists. "
-                                  "Sign in instead"}) from None
+        raise FormError({"email": TAKEN}) from None
     return _account(row)
 
 
@@ -324,32 +393,36 @@ def account_by_email(db: Session, *, email: str) -> Account:
     return _account(row)
 
 
-def authenticate(db: Session, *, email: str, password: str, client_key: str,
-                 now: datetime) -> Account:
-    """The account for this email and password.
+def sign_in(unit: UnitOfWork, *, email: str, password: str, client_key: str,
+            now: datetime) -> Account:
+    """The account for this email and password, checked in three steps.
 
-    Wrong email and wrong password give the same error and take the same time. After
-    `MAX_FAILURES` failures for the email or the client within `FAILURE_WINDOW`, every attempt
-    is refused with `TooManyAttemptsError`, even with the right password.
+    1. One short transaction counts the attempt for the email and the client, atomically, and
+       reads the password hash. Over `MAX_FAILURES` in `FAILURE_WINDOW` for either, the attempt
+       is refused with `TooManyAttemptsError`, even with the right password.
+    2. The password is checked outside any transaction. A wrong email and a wrong password give
+       the same error and take the same time.
+    3. A right password gives the attempt back, clears the email's count and, when the
+       hashing parameters have changed, stores a new hash made before the transaction.
     """
     now = _now(now)
     keys = [_email_key(email), _client_key(client_key)]
-    if _limited(db, keys, now):
-        raise TooManyAttemptsError({"email": TOO_MANY})
-    row = _by_email(db, email) if email.strip() else None
-    if row is None:
-        _verify(_dummy_hash(), password)  # the same work as for a real account
-        ok = False
-    else:
-        ok = _verify(row.password_hash, password)
-    if row is None or not ok:
-        _record_failure(db, keys, now)
+    with unit() as db:
+        if _over_limit(db, keys, now):
+            raise TooManyAttemptsError({"email": TOO_MANY})
+        creds = _read_credentials(db, _by_email(db, email) if email.strip() else None)
+    if not _verify(creds.password_hash, password) or creds.user_id is None:
         raise FormError({"email": WRONG_SIGN_IN})
-    if _hasher.check_needs_rehash(row.password_hash):
-        row.password_hash = _hasher.hash(password)
-    _clear_failures(db, keys[0])
-    db.flush()
-    return _account(row)
+    new_hash = (hash_password(password) if _hasher.check_needs_rehash(creds.password_hash)
+                else None)
+    with unit() as db:
+        row = _user(db, creds.user_id)
+        if new_hash is not None:
+            row.password_hash = new_hash
+        clear_attempts(db, [keys[0]])
+        give_back_attempt(db, keys[1])
+        db.flush()
+        return _account(row)
 
 
 def set_units(db: Session, *, user_id: str, units: str) -> Account:
@@ -373,19 +446,19 @@ def set_time_zone(db: Session, *, user_id: str, time_zone: str) -> Account:
     return _account(row)
 
 
-def delete_account(db: Session, *, user_id: str, password: str, now: datetime) -> None:
-    """Delete the account and, by ON DELETE CASCADE, everything it owns."""
+def delete_account(unit: UnitOfWork, *, user_id: str, password: str, now: datetime) -> None:
+    """Delete the account and, by ON DELETE CASCADE, everything it owns (the password is
+    needed, checked outside the transactions)."""
     now = _now(now)
-    row = _user(db, user_id)
     if not password:
         raise FormError({"password": "Enter your password"})
-    _check_password(db, row, password, "password", now)
-    email_key = _email_key(row.email)
-    db.execute(delete(t.SignInAttempt).where(
-        or_(t.SignInAttempt.key == email_key, t.SignInAttempt.key == "account:" + user_id)))
-    db.execute(delete(t.User).where(t.User.id == user_id))
-    db.expunge(row)
-    db.flush()
+    creds = _password_attempt(unit, user_id, now, "password")
+    if not _verify(creds.password_hash, password):
+        raise _wrong_password("password")
+    with unit() as db:
+        clear_attempts(db, [_email_key(creds.email), "account:" + user_id])
+        db.execute(delete(t.User).where(t.User.id == user_id))
+        db.flush()
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -435,21 +508,33 @@ def end_all_sessions(db: Session, *, user_id: str, keep_token: str | None = None
 
 # --- passwords ----------------------------------------------------------------------------
 
-def change_password(db: Session, *, user_id: str, current_password: str, new_password: str,
-                    keep_token: str | None, now: datetime) -> None:
-    """Change the password (the current one is needed); end every other session."""
+def change_password(unit: UnitOfWork, *, user_id: str, current_password: str,
+                    new_password: str, keep_token: str | None, now: datetime) -> None:
+    """Change the password (the current one is needed); end every other session and every
+    reset code of the account. Both hashes are made outside the transactions."""
     now = _now(now)
-    row = _user(db, user_id)
     errors: dict[str, str] = {}
     if not current_password:
         errors["current_password"] = "Enter your current password"
     errors |= _password_error(new_password, "new_password")
     if errors:
         raise FormError(errors)
-    _check_password(db, row, current_password, "current_password", now)
-    row.password_hash = _hasher.hash(new_password)
-    end_all_sessions(db, user_id=user_id, keep_token=keep_token)
-    db.flush()
+    creds = _password_attempt(unit, user_id, now, "current_password")
+    if not _verify(creds.password_hash, current_password):
+        raise _wrong_password("current_password")
+    new_hash = hash_password(new_password)
+    with unit() as db:
+        row = _user(db, user_id)
+        row.password_hash = new_hash
+        give_back_attempt(db, "account:" + user_id)
+        end_all_sessions(db, user_id=user_id, keep_token=keep_token)
+        _end_reset_tokens(db, user_id)
+        db.flush()
+
+
+def _end_reset_tokens(db: Session, user_id: str) -> None:
+    """A new password, or a newer code, ends every reset code the account had."""
+    db.execute(delete(t.ResetToken).where(t.ResetToken.user_id == user_id))
 
 
 def create_reset_token(db: Session, *, email: str, now: datetime) -> IssuedToken:
@@ -460,6 +545,7 @@ def create_reset_token(db: Session, *, email: str, now: datetime) -> IssuedToken
         raise NotFoundError(f"No account has the email address {normalise_email(email)!r}.")
     db.execute(delete(t.ResetToken).where(t.ResetToken.expires_at <= now),
                execution_options=FETCH)
+    _end_reset_tokens(db, row.id)
     token = secrets.token_urlsafe(32)
     expires = now + RESET_LIFETIME
     db.add(t.ResetToken(token_hash=_sha256(token), user_id=row.id, expires_at=expires,
@@ -468,33 +554,37 @@ def create_reset_token(db: Session, *, email: str, now: datetime) -> IssuedToken
     return IssuedToken(value=token, expires_at=expires)
 
 
-def reset_password(db: Session, *, token: str, new_password: str, now: datetime) -> Account:
-    """Set a new password with a reset token; the token is used up and every session ends."""
+def reset_password(unit: UnitOfWork, *, token: str, new_password: str, now: datetime
+                   ) -> Account:
+    """Set a new password with a reset token; the token is used up and every session ends.
+
+    The new hash is made before the transaction; the token is used up in one statement, so
+    two requests cannot both use it.
+    """
     now = _now(now)
     token = token.strip()
     errors: dict[str, str] = {}
-    row = db.get(t.ResetToken, _sha256(token)) if token else None
     if not token:
         errors["token"] = "Enter the reset code you were given"
-    elif row is None or row.used or _utc(row.expires_at) <= now:
-        errors["token"] = ("This reset code is not right, or it has expired or been used. "
-                           "Ask for a new one")
     errors |= _password_error(new_password, "new_password")
     if errors:
         raise FormError(errors)
-    assert row is not None
-    # Use the token up in one statement, so that two requests cannot both use it.
-    used = db.execute(update(t.ResetToken).where(t.ResetToken.token_hash == row.token_hash,
-                                                 t.ResetToken.used.is_(False))
-                      .values(used=True)).rowcount  # type: ignore[attr-defined]
-    if used != 1:
-        raise FormError({"token": "This reset code has already been used. Ask for a new one"})
-    user = _user(db, row.user_id)
-    user.password_hash = _hasher.hash(new_password)
-    end_all_sessions(db, user_id=user.id)
-    _clear_failures(db, _email_key(user.email))
-    db.flush()
-    return _account(user)
+    new_hash = hash_password(new_password)
+    with unit() as db:
+        used = db.execute(update(t.ResetToken).where(
+            t.ResetToken.token_hash == _sha256(token), t.ResetToken.used.is_(False),
+            t.ResetToken.expires_at > now).values(used=True)
+            .returning(t.ResetToken.user_id)).scalar_one_or_none()
+        if used is None:
+            raise FormError({"token": "This reset code is not right, or it has expired or "
+                                      "been used. Ask for a new one"})
+        user = _user(db, used)
+        user.password_hash = new_hash
+        end_all_sessions(db, user_id=user.id)
+        _end_reset_tokens(db, user.id)
+        clear_attempts(db, [_email_key(user.email)])
+        db.flush()
+        return _account(user)
 
 
 # --- clinician links ----------------------------------------------------------------------
@@ -520,9 +610,12 @@ def create_link_code(db: Session, *, person_id: str, now: datetime) -> IssuedTok
     return IssuedToken(value=code, expires_at=expires)
 
 
-def link_with_code(db: Session, *, clinician_id: str, code: str, now: datetime
-                   ) -> LinkedAccount:
-    """Link a clinician to the person who made the code. The code works once."""
+def link_with_code(db: Session, *, clinician_id: str, code: str, now: datetime,
+                   client_key: str | None = None) -> LinkedAccount:
+    """Link a clinician to the person who made the code. The code works once.
+
+    Tries are limited per clinician and, when `client_key` is given, per address.
+    """
     now = _now(now)
     clinician = _user(db, clinician_id)
     if clinician.role != "clinician":
@@ -531,17 +624,18 @@ def link_with_code(db: Session, *, clinician_id: str, code: str, now: datetime
     if not code:
         raise FormError({"code": "Enter the code the person gave you"})
     key = "link:" + clinician_id
-    if _limited(db, [key], now):
+    if _over_limit(db, [key], now) or (client_key is not None and _over_limit(
+            db, ["link-client:" + _sha256(client_key)], now, MAX_CODE_TRIES_PER_CLIENT)):
         raise TooManyAttemptsError({"code": TOO_MANY})
     row = db.get(t.LinkCode, _sha256(code)) if len(code) == CODE_LENGTH else None
     if row is None or row.used or _utc(row.expires_at) <= now:
-        _record_failure(db, [key], now)
         raise FormError({"code": BAD_CODE})
     used = db.execute(update(t.LinkCode).where(t.LinkCode.code_hash == row.code_hash,
                                                t.LinkCode.used.is_(False))
                       .values(used=True)).rowcount  # type: ignore[attr-defined]
     if used != 1:
         raise FormError({"code": BAD_CODE})
+    give_back_attempt(db, key)
     person = _user(db, row.person_id)
     link = db.get(t.ClinicianLink, (person.id, clinician_id))
     if link is None:

@@ -26,6 +26,11 @@ Import checks every row first and imports nothing if any row is bad; errors name
 the field (`episodes[3].severity` in JSON, `episodes.csv row 5, severity` in CSV, counting the
 header as row 1 as a spreadsheet does). Imported records get new ids; a record identical to one
 the person already has is skipped, so importing the same file twice adds nothing.
+
+Import refuses whatever export could not have written: unknown fields and columns, text that a
+database cannot store (NUL, lone surrogates, control characters; `services/text.py`), numbers
+outside a column's range, and JSON nested deeper than calfcare's own documents. So a refused
+file leaves the diary as it was, and an accepted one always exports again.
 """
 
 from __future__ import annotations
@@ -58,6 +63,14 @@ from calfcare.errors import CalfcareError, FormError, NotFoundError
 from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.kb.schema import TriageLevel
 from calfcare.services.forms import FormReader
+from calfcare.services.text import (
+    MAX_JSON_DEPTH,
+    JsonError,
+    json_problem,
+    load_json,
+    shown,
+    text_problem,
+)
 from calfcare.services.units import UnitSystem
 from calfcare.storage import tables as t
 
@@ -73,6 +86,9 @@ MAX_REQUEST_BYTES = 64 * 1024
 MAX_IMPORT_RECORDS = 100_000
 MAX_REPORTED_ERRORS = 100
 FORMAT = "calfcare-diary/1"
+#: The keys of an exported JSON document.
+DOCUMENT_KEYS = ("format", "exported_at", "units", "episodes", "training_sessions",
+                 "saved_assessments")
 
 EPISODE_FIELDS = ("occurred_at", "leg", "muscle", "duration_s", "severity", "activity",
                   "session_load", "woke_from_sleep", "temperature_c", "humidity_pct",
@@ -244,16 +260,13 @@ def _assessment_values(values: Mapping[str, object],
         f._fail("request", "the assessment request, a JSON object", request)
         request = {}
     else:
-        try:
-            size = len(json.dumps(request, allow_nan=False).encode())
-        except (TypeError, ValueError):
-            size = -1
-        if size < 0:
-            f.errors[f.key("request")] = "Must be a JSON object of plain values."
-        elif size > MAX_REQUEST_BYTES:
-            f.errors[f.key("request")] = f"Must be at most {MAX_REQUEST_BYTES} bytes as JSON."
+        problem = _request_problem(request)
+        if problem is not None:
+            where, message = problem
+            f.errors[f.key("request" + (f".{where}" if where else ""))] = message
+            request = {}
     out: dict[str, Any] = {
-        "request": json.loads(json.dumps(request, default=str)),
+        "request": json.loads(json.dumps(request)),
         "triage_level": f.choice("triage_level", [lv.value for lv in TriageLevel],
                                  "a level of care: " + ", ".join(lv.value for lv in TriageLevel)),
         "top_condition": f.slug("top_condition", 64, "a condition id such as calf_muscle_strain"),
@@ -263,6 +276,20 @@ def _assessment_values(values: Mapping[str, object],
     if form is None:
         f.done()
     return out
+
+
+def _request_problem(request: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(path inside the request, message) of what cannot be stored in it, else None.
+
+    A saved request is stored as JSON and written back by export: its keys and strings must
+    be storable text, its numbers finite, and it must stay small.
+    """
+    problem = json_problem(dict(request))
+    if problem is not None:
+        return problem
+    if len(json.dumps(request).encode()) > MAX_REQUEST_BYTES:
+        return "", f"Must be at most {MAX_REQUEST_BYTES} bytes as JSON."
+    return None
 
 
 def check_episode(values: Mapping[str, object], *, now: datetime | None = None,
@@ -284,6 +311,7 @@ def check_training(values: Mapping[str, object], *, now: datetime | None = None,
 
 def person_by_email(session: Session, *, email: str) -> Person:
     """The account with this email (case-insensitive); NotFoundError if there is none."""
+    _storable_id(email, f"No account with the email '{shown(email)}'.")
     row = session.scalars(
         select(t.User).where(func.lower(t.User.email) == email.strip().lower())).first()
     if row is None:
@@ -305,7 +333,18 @@ def _episode_record(row: t.Episode) -> EpisodeRecord:
         created_at=_utc(row.created_at))
 
 
+def _storable_id(record_id: str, missing: str) -> str:
+    """An id that can be looked up; one no database could hold names nothing (NotFoundError).
+
+    PostgreSQL refuses a query with NUL in text, so such an id is never sent to it.
+    """
+    if text_problem(record_id) is not None:
+        raise NotFoundError(missing)
+    return record_id
+
+
 def _own_episode(session: Session, owner_id: str, episode_id: str) -> t.Episode:
+    episode_id = _storable_id(episode_id, "No such episode in your diary.")
     row = session.scalars(select(t.Episode).where(
         t.Episode.id == episode_id, t.Episode.user_id == owner_id)).first()
     if row is None:
@@ -352,15 +391,17 @@ def delete_episode(session: Session, *, owner_id: str, episode_id: str) -> None:
 
 
 def list_episodes(session: Session, *, owner_id: str, since: datetime | None = None,
-                  until: datetime | None = None, limit: int | None = None
+                  until: datetime | None = None, limit: int | None = None, offset: int = 0
                   ) -> list[EpisodeRecord]:
-    """The owner's episodes, newest first."""
+    """The owner's episodes, newest first; `offset` skips that many of the newest."""
     query = select(t.Episode).where(t.Episode.user_id == owner_id)
     if since is not None:
         query = query.where(t.Episode.occurred_at >= _now(since))
     if until is not None:
         query = query.where(t.Episode.occurred_at <= _now(until))
     query = query.order_by(t.Episode.occurred_at.desc(), t.Episode.id)
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [_episode_record(r) for r in session.scalars(query)]
@@ -375,6 +416,7 @@ def _training_record(row: t.TrainingSession) -> TrainingRecord:
 
 
 def _own_training(session: Session, owner_id: str, training_id: str) -> t.TrainingSession:
+    training_id = _storable_id(training_id, "No such training session in your diary.")
     row = session.scalars(select(t.TrainingSession).where(
         t.TrainingSession.id == training_id, t.TrainingSession.user_id == owner_id)).first()
     if row is None:
@@ -438,6 +480,7 @@ def _assessment_record(row: t.SavedAssessment) -> AssessmentRecord:
 
 
 def _own_assessment(session: Session, owner_id: str, assessment_id: str) -> t.SavedAssessment:
+    assessment_id = _storable_id(assessment_id, "No such saved assessment.")
     row = session.scalars(select(t.SavedAssessment).where(
         t.SavedAssessment.id == assessment_id, t.SavedAssessment.user_id == owner_id)).first()
     if row is None:
@@ -708,6 +751,8 @@ def _plain(value: object) -> object:
 EPISODE_COLUMNS = ("id", *EPISODE_FIELDS, "created_at")
 TRAINING_COLUMNS = ("id", *TRAINING_FIELDS)
 ASSESSMENT_COLUMNS = ("id", "created_at", *ASSESSMENT_FIELDS)
+CSV_COLUMNS = {"episodes": EPISODE_COLUMNS, "training_sessions": TRAINING_COLUMNS,
+               "saved_assessments": ASSESSMENT_COLUMNS}
 
 
 def _all_records(session: Session, owner_id: str) -> dict[str, list[dict[str, object]]]:
@@ -763,15 +808,13 @@ def _cell(column: str, value: object) -> str:
 def export_csv(session: Session, *, owner_id: str) -> dict[str, str]:
     """All of the owner's diary as CSV texts, one per record type, keyed by file name."""
     records = _all_records(session, owner_id)
-    columns = {"episodes": EPISODE_COLUMNS, "training_sessions": TRAINING_COLUMNS,
-               "saved_assessments": ASSESSMENT_COLUMNS}
     out: dict[str, str] = {}
     for file_name, kind in CSV_FILES.items():
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns[kind])
+        writer.writerow(CSV_COLUMNS[kind])
         for rec in records[kind]:
-            writer.writerow([_cell(c, rec[c]) for c in columns[kind]])
+            writer.writerow([_cell(c, rec[c]) for c in CSV_COLUMNS[kind]])
         out[file_name] = buf.getvalue()
     return out
 
@@ -874,14 +917,15 @@ def _import(session: Session, owner_id: str, rows: Sequence[_Row],
 def import_json(session: Session, *, owner_id: str, text: str, now: datetime | None = None,
                 tz: tzinfo = UTC) -> ImportResult:
     """Import a document written by `export_json`: everything, or nothing if a row is bad."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
+    try:  # deeper than a request may be, so that too deep a request is named by its row
+        doc = load_json(text, max_depth=2 * MAX_JSON_DEPTH)
+    except JsonError as exc:
         raise FormError({"file": f"Not valid JSON: {exc}."}) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormError({"format": f"Not a calfcare diary export (format {FORMAT})."})
     rows: list[_Row] = []
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {shown(str(key)): "Unknown field." for key in doc
+                              if key not in DOCUMENT_KEYS}
     for kind in ("episodes", "training_sessions", "saved_assessments"):
         items = doc.get(kind, [])
         if not isinstance(items, list):
@@ -904,6 +948,49 @@ def _uncell(column: str, value: str | None) -> str | None:
     return value
 
 
+def _header_problem(kind: str, header: Sequence[str]) -> str | None:
+    """What is wrong with a CSV file's header row, or None."""
+    unknown = [shown(h) for h in header if h not in CSV_COLUMNS[kind]]
+    twice = sorted({h for h in header if header.count(h) > 1} - set(unknown))
+    missing = [h for h in REQUIRED[kind] if h not in header]
+    problems = ([f"unknown column(s): {', '.join(unknown)}"] if unknown else []) + \
+        ([f"column(s) given twice: {', '.join(twice)}"] if twice else []) + \
+        ([f"missing column(s): {', '.join(missing)}"] if missing else [])
+    return "Header: " + "; ".join(problems) + "." if problems else None
+
+
+def _csv_rows(name: str, kind: str, text: str, errors: dict[str, str]) -> list[_Row]:
+    """The rows of one CSV file; its problems go to `errors`."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        problem = _header_problem(kind, header)
+        if problem is not None:
+            errors[f"{name} row 1"] = problem
+            return []
+        reader.fieldnames = header
+        records = list(reader)
+    except csv.Error as exc:
+        errors[name] = f"Not valid CSV: {exc}."
+        return []
+    rows: list[_Row] = []
+    for n, record in enumerate(records, start=2):
+        where = f"{name} row {n}"
+        if None in record:
+            errors[where] = "More values than columns in the header."
+            continue
+        values: dict[str, object] = {k: _uncell(k, v) for k, v in record.items()}
+        if kind == "saved_assessments":
+            raw = values.get("request")
+            try:
+                values["request"] = load_json(raw) if isinstance(raw, str) else raw
+            except JsonError as exc:
+                errors[f"{where}, request"] = f"Must be the request as JSON text ({exc})."
+                continue
+        rows.append(_Row(kind, _locator(where, ", "), values))
+    return rows
+
+
 def import_csv(session: Session, *, owner_id: str, files: Mapping[str, str],
                now: datetime | None = None, tz: tzinfo = UTC) -> ImportResult:
     """Import CSV texts written by `export_csv`, keyed by file name; any subset of the files.
@@ -912,42 +999,12 @@ def import_csv(session: Session, *, owner_id: str, files: Mapping[str, str],
     """
     rows: list[_Row] = []
     errors: dict[str, str] = {}
-    columns = {"episodes": EPISODE_COLUMNS, "training_sessions": TRAINING_COLUMNS,
-               "saved_assessments": ASSESSMENT_COLUMNS}
     for name, text in files.items():
         kind = CSV_FILES.get(name)
         if kind is None:
-            errors[name] = "Unknown file; expected " + ", ".join(CSV_FILES) + "."
+            errors[shown(name)] = "Unknown file; expected " + ", ".join(CSV_FILES) + "."
             continue
-        reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-        header = [h.strip() for h in reader.fieldnames or []]
-        reader.fieldnames = header
-        unknown = [h for h in header if h not in columns[kind]]
-        missing = [h for h in REQUIRED[kind] if h not in header]
-        if unknown or missing:
-            problems = ([f"unknown column(s): {', '.join(unknown)}"] if unknown else []) + \
-                ([f"missing column(s): {', '.join(missing)}"] if missing else [])
-            errors[f"{name} row 1"] = "Header: " + "; ".join(problems) + "."
-            continue
-        try:
-            records = list(reader)
-        except csv.Error as exc:
-            errors[name] = f"Not valid CSV: {exc}."
-            continue
-        for n, record in enumerate(records, start=2):
-            where = f"{name} row {n}"
-            if None in record:
-                errors[where] = "More values than columns in the header."
-                continue
-            values: dict[str, object] = {k: _uncell(k, v) for k, v in record.items()}
-            if kind == "saved_assessments":
-                raw = values.get("request")
-                try:
-                    values["request"] = json.loads(raw) if isinstance(raw, str) else raw
-                except json.JSONDecodeError:
-                    errors[f"{where}, request"] = "Must be the request as JSON text."
-                    continue
-            rows.append(_Row(kind, _locator(where, ", "), values))
+        rows += _csv_rows(name, kind, text, errors)
     return _import(session, owner_id, rows, errors, now, tz)
 
 

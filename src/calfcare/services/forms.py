@@ -3,6 +3,10 @@
 `FormReader` collects one message per bad field instead of stopping at the first, so a person
 sees everything to fix at once, and `done()` raises `FormError` naming each field. Values may be
 Python values or the strings of a form ("7", "true", "" for empty).
+
+Text that no database could store (NUL, lone surrogates, control characters: see
+`services/text.py`) is refused in every field, whatever the field's type, and values are
+shown in messages with such characters escaped, so that a message can always be rendered.
 """
 
 from __future__ import annotations
@@ -13,17 +17,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from calfcare.errors import FormError
+from calfcare.services.text import decimal_number, shown, text_problem, whole_number
 
 MAX_FUTURE = timedelta(hours=1)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
-_INT = re.compile(r"^[-+]?\d+$")
-SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+SLUG = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 
 
 class FormReader:
@@ -34,23 +33,33 @@ class FormReader:
         self.values = values
         self.key = key
         self.errors: dict[str, str] = {}
+        self._refused: set[str] = set()
         allowed_set = set(allowed)
-        for name in values:
+        for name, value in values.items():
             if name not in allowed_set:
-                self.errors[key(str(name))] = "Unknown field."
+                self.errors[key(shown(str(name)))] = "Unknown field."
+            elif isinstance(value, str) and (problem := text_problem(value)) is not None:
+                self.errors[key(name)] = problem
+                self._refused.add(name)
 
     def _raw(self, name: str) -> object | None:
+        if name in self._refused:
+            return None  # its error is already recorded
         value = self.values.get(name)
         if isinstance(value, str):
             value = value.strip()
             return value or None
         return value
 
+    def _error(self, name: str, message: str) -> None:
+        """Record a field's error; the first one stands (refused text is reported first)."""
+        self.errors.setdefault(self.key(name), message)
+
     def _fail(self, name: str, rule: str, value: object | None) -> None:
         if value is None:
-            self.errors[self.key(name)] = f"Required: {rule}."
+            self._error(name, f"Required: {rule}.")
         else:
-            self.errors[self.key(name)] = f"Must be {rule} (got '{_shown(value)}')."
+            self._error(name, f"Must be {rule} (got '{shown(value)}').")
 
     def integer(self, name: str, lo: int, hi: int, rule: str, *,
                 required: bool = True) -> int | None:
@@ -60,9 +69,10 @@ class FormReader:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif (isinstance(value, float) and value.is_integer()) or (
-                isinstance(value, str) and _INT.match(value)):
+        elif isinstance(value, float) and value.is_integer():
             number = int(value)
+        elif isinstance(value, str):
+            number = whole_number(value)
         if number is None or not lo <= number <= hi:
             self._fail(name, rule, value)
             return None
@@ -74,13 +84,12 @@ class FormReader:
         if value is None and not required:
             return None
         number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
+        if isinstance(value, float):
+            number = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = float(value) if abs(value) <= 2**63 else None
         elif isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
+            number = decimal_number(value)
         if number is None or not math.isfinite(number) or not lo <= number <= hi:
             self._fail(name, rule, value)
             return None
@@ -104,15 +113,12 @@ class FormReader:
             self._fail(name, f"text of at most {max_len} characters", value)
             return default
         if len(value) > max_len:
-            self.errors[self.key(name)] = f"Must be at most {max_len} characters " \
-                                          f"(got {len(value)})."
-        elif "\x00" in value:
-            self.errors[self.key(name)] = "Must not contain NUL characters."
+            self._error(name, f"Must be at most {max_len} characters (got {len(value)}).")
         return value
 
     def slug(self, name: str, max_len: int, rule: str, pattern: re.Pattern[str] = SLUG) -> str:
         value = self._raw(name)
-        if isinstance(value, str) and len(value) <= max_len and pattern.match(value):
+        if isinstance(value, str) and len(value) <= max_len and pattern.fullmatch(value):
             return value
         self._fail(name, rule, value)
         return ""
@@ -157,10 +163,10 @@ class FormReader:
             self._fail(name, rule, value)
             return None
         if moment < EARLIEST:
-            self.errors[self.key(name)] = "Must be in 1900 or later."
+            self._error(name, "Must be in 1900 or later.")
             return None
         if moment > now + MAX_FUTURE:
-            self.errors[self.key(name)] = "Cannot be more than 1 hour in the future."
+            self._error(name, "Cannot be more than 1 hour in the future.")
             return None
         return moment
 
@@ -184,10 +190,10 @@ class FormReader:
             self._fail(name, "a date such as 2026-11-25", value)
             return None
         if found > latest:
-            self.errors[self.key(name)] = f"Cannot be after {latest.isoformat()}."
+            self._error(name, f"Cannot be after {latest.isoformat()}.")
             return None
         if earliest is not None and found < earliest:
-            self.errors[self.key(name)] = f"Cannot be before {earliest.isoformat()}."
+            self._error(name, f"Cannot be before {earliest.isoformat()}.")
             return None
         return found
 

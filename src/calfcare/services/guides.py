@@ -7,6 +7,7 @@ from typing import Any
 from calfcare.errors import NotFoundError
 from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.kb.schema import ConditionGuide, EvidenceLevel, Reference, Statement
+from calfcare.services.text import shown
 
 EVIDENCE_WORDS = {
     EvidenceLevel.strong: "strong evidence",
@@ -42,13 +43,16 @@ def list_guides(kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
 
 
 def get_guide(condition_id: str, kb: KnowledgeBase | None = None) -> ConditionGuide:
+    """One condition's guide; NotFoundError for an unknown id.
+
+    The message says only what is missing: each caller (the command line, the API, a page)
+    adds where the list of ids is found in its own terms.
+    """
     kb = kb or load_kb()
     try:
         return kb.guides[condition_id]
     except KeyError:
-        raise NotFoundError(
-            f"No condition called '{condition_id}'. Run `calfcare conditions` to list them."
-        ) from None
+        raise NotFoundError(f"No condition called '{shown(condition_id)}'.") from None
 
 
 def cite(ref: Reference) -> str:

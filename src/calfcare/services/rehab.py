@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from calfcare.engine.rehab import (
@@ -42,6 +43,13 @@ from calfcare.kb.rehab_schema import Exercise, Phase, Programme, Variant
 from calfcare.services import accounts
 from calfcare.services.forms import FormReader
 from calfcare.storage import tables as t
+from calfcare.storage.atomic import upsert
+
+ALREADY_FOLLOWING = "You already follow a programme. Stop it before starting another."
+
+
+def _table(model: type[t.Base]) -> Table:
+    return t.Base.metadata.tables[str(model.__tablename__)]
 
 SIDES = ("left", "right")
 PLAN_FIELDS = ("programme", "variant", "side", "injury_day", "phase", "notes")
@@ -297,8 +305,7 @@ def start_plan(db: Session, *, owner_id: str, values: Mapping[str, object], toda
     kb = kb or load_kb()
     prog, var, side, injury, phase, notes = _plan_values(kb, values, today)
     if _active_row(db, owner_id) is not None:
-        raise FormError({"programme": "You already follow a programme. Stop it before starting "
-                                      "another."})
+        raise FormError({"programme": ALREADY_FOLLOWING})
     # The first phase counts from the injury (healing time); a later starting phase, chosen by
     # a clinician for an older injury, counts from today.
     first = phase.id == active_phases(prog, var)[0].id
@@ -307,8 +314,14 @@ def start_plan(db: Session, *, owner_id: str, values: Mapping[str, object], toda
                       phase_started=injury if first else today,
                       status="active", assigned_by=assigned_by, notes=notes,
                       created_at=_now())
-    db.add(row)
-    db.flush()
+    try:
+        # The partial unique index refuses a second active plan, even from a parallel request
+        # that passed the check above at the same moment.
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:
+        raise FormError({"programme": ALREADY_FOLLOWING}) from None
     _log_change(db, row, today, None, phase.id, "start", ("The programme started.",),
                 assigned_by or owner_id)
     return _record(row)
@@ -316,9 +329,14 @@ def start_plan(db: Session, *, owner_id: str, values: Mapping[str, object], toda
 
 def stop_plan(db: Session, *, owner_id: str, today: date, completed: bool = False
               ) -> PlanRecord:
+    """Stop (or complete) the active plan. Every active plan of the person stops, so that no
+    plan made active by an earlier fault can linger."""
     row = _require_active(db, owner_id)
-    row.status = "completed" if completed else "stopped"
-    _log_change(db, row, today, row.phase, row.phase, row.status, (), owner_id)
+    status = "completed" if completed else "stopped"
+    for plan in db.scalars(select(t.RehabPlan).where(t.RehabPlan.user_id == owner_id,
+                                                     t.RehabPlan.status == "active")).all():
+        plan.status = status if plan.id == row.id else "stopped"
+        _log_change(db, plan, today, plan.phase, plan.phase, plan.status, (), owner_id)
     db.flush()
     return _record(row)
 
@@ -408,11 +426,9 @@ def log_morning(db: Session, *, owner_id: str, values: Mapping[str, object], tod
     f.done()
     assert day is not None
     assert pain is not None
-    existing = db.get(t.RehabMorning, (row.id, day))
-    if existing is None:
-        db.add(t.RehabMorning(plan_id=row.id, day=day, pain=pain))
-    else:
-        existing.pain = pain
+    # One statement, so that the same check sent twice at once stores one row, not an error.
+    upsert(db, _table(t.RehabMorning), {"plan_id": row.id, "day": day, "pain": pain},
+           keys=("plan_id", "day"), update_columns=("pain",))
     db.flush()
     return MorningCheck(day=day, pain=pain)
 

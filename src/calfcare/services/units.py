@@ -14,6 +14,8 @@ import math
 import re
 from typing import Literal
 
+from calfcare.services.text import shown
+
 UnitSystem = Literal["metric", "imperial"]
 Quantity = Literal["temperature", "volume", "mass", "distance"]
 UNIT_SYSTEMS: tuple[UnitSystem, ...] = ("metric", "imperial")
@@ -132,7 +134,9 @@ _SUFFIXES: dict[Quantity, dict[str, tuple[UnitSystem, float]]] = {
              "lbs": ("imperial", 1.0)},
     "distance": {"km": ("metric", 1.0), "m": ("metric", 0.001), "mi": ("imperial", 1.0)},
 }
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(.*?)\s*$")
+#: ASCII digits only (`\d` would also take `٤٠`), and at most 40 of them.
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40}))\s*(.*?)\s*$",
+                     re.ASCII)
 
 
 def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
@@ -143,19 +147,23 @@ def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
     match = _NUMBER.match(text)
     units = ", ".join(_SUFFIXES[quantity])
     if not match:
-        raise ValueError(f"'{text}' is not a number (optionally followed by one of: {units})")
+        raise ValueError(f"'{shown(text)}' is not a number (optionally followed by one of: "
+                         f"{units})")
     value = float(match.group(1))
     suffix = match.group(2).lower()
     if not suffix:
         return from_input(quantity, value, system)
+    if suffix[0].isascii() and suffix[0].isdigit():
+        raise ValueError(f"'{shown(text)}' has too many digits")
     if suffix not in _SUFFIXES[quantity]:
-        raise ValueError(f"unknown unit '{match.group(2)}' (use one of: {units})")
+        raise ValueError(f"unknown unit '{shown(match.group(2))}' (use one of: {units})")
     unit_system, factor = _SUFFIXES[quantity][suffix]
     return from_input(quantity, value * factor, unit_system)
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|h|minutes?|mins?|m|seconds?|secs?|s)",
-                            re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d{1,18}(?:\.\d{1,18})?)\s*"
+                            r"(hours?|h|minutes?|mins?|m|seconds?|secs?|s)",
+                            re.IGNORECASE | re.ASCII)
 
 
 def parse_duration(text: str) -> int:
@@ -163,12 +171,12 @@ def parse_duration(text: str) -> int:
     raw = text.strip().lower()
     if not raw:
         raise ValueError("give a duration such as 90 (seconds), 2m or 1m30s")
-    if re.fullmatch(r"\d+", raw):
+    if re.fullmatch(r"\d{1,18}", raw, re.ASCII):
         return int(raw)
-    if re.fullmatch(r"\d+(:\d{1,2}){1,2}", raw):
+    if re.fullmatch(r"\d{1,18}(:\d{1,2}){1,2}", raw, re.ASCII):
         parts = [int(p) for p in raw.split(":")]
         if any(p >= 60 for p in parts[1:]):
-            raise ValueError(f"'{text}': minutes and seconds after ':' must be below 60")
+            raise ValueError(f"'{shown(text)}': minutes and seconds after ':' must be below 60")
         total = 0
         for p in parts:
             total = total * 60 + p
@@ -182,9 +190,9 @@ def parse_duration(text: str) -> int:
         seconds += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1}[unit]
         pos = m.end()
     if pos == 0 or raw[pos:].strip():
-        raise ValueError(f"'{text}' is not a duration (e.g. 90, 90s, 2m, 1m30s, 2:30)")
+        raise ValueError(f"'{shown(text)}' is not a duration (e.g. 90, 90s, 2m, 1m30s, 2:30)")
     if not math.isfinite(seconds) or seconds != int(seconds):
-        raise ValueError(f"'{text}' is not a whole number of seconds")
+        raise ValueError(f"'{shown(text)}' is not a whole number of seconds")
     return int(seconds)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -63,16 +64,18 @@ class Session(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class SignInAttempt(Base):
-    """Failed sign-ins, for the rate limit (kept in the database so that all servers agree)."""
+class RateCounter(Base):
+    """Attempts counted per key (a hashed email, client or account) in a fixed window.
 
-    __tablename__ = "sign_in_attempts"
+    Kept in the database so that every server process agrees, and changed only by one atomic
+    statement (`storage.atomic.count_attempt`), so that parallel requests cannot slip past.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(300), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    __tablename__ = "rate_counters"
 
-    __table_args__ = (Index("ix_sign_in_attempts_key_at", "key", "at"),)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class ResetToken(Base):
@@ -183,7 +186,12 @@ class RehabPlan(Base):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
-    __table_args__ = (Index("ix_rehab_plans_user_status", "user_id", "status"),)
+    __table_args__ = (
+        Index("ix_rehab_plans_user_status", "user_id", "status"),
+        # At most one active plan per person, enforced by the database itself.
+        Index("uq_rehab_plans_one_active", "user_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
 
 
 def _plan() -> Mapped[str]:

@@ -49,8 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.clock_file is not None:
         app.state.clock = settings.now
     auth.install(app)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # The import takes a whole export: its file is checked against max_import_bytes by the
+    # route (with a message that names it); the body may carry the form fields besides.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       larger={"/diary/import": settings.max_import_bytes
+                               + settings.max_body_bytes})
+    _outermost(app, SecurityHeaders, production=settings.environment == "production")
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
@@ -64,6 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
     return app
+
+
+def _outermost(app: FastAPI, middleware: Any, **options: Any) -> None:
+    """Wrap the whole application, outside Starlette's own error handling, so that even a
+    500 from an unexpected failure and a 413 from the body limit carry the headers."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> Any:
+        return middleware(build(), **options)
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
 def _publish_vocabulary(app: FastAPI, finding_ids: list[str]) -> None:

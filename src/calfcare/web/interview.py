@@ -8,14 +8,17 @@ the same validation as the API, so a tampered state only ever yields a clear err
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from calfcare.errors import RequestError
+from calfcare.services.text import json_problem, load_json
 
 MAX_STATE_BYTES = 32 * 1024
+#: State nests at most four deep: {"t": [[{...}]]}.
+MAX_STATE_DEPTH = 4
+UNREADABLE = "the interview could not be read; please start again"
 
 
 @dataclass
@@ -38,23 +41,43 @@ class InterviewState:
 
     @classmethod
     def decode(cls, token: str) -> InterviewState:
+        """The state a page carried; RequestError on `state` for anything else.
+
+        Only the shapes `encode` writes are read back: an int age, text sex and
+        acknowledged level, and steps as lists of objects of text. Whether the answers make
+        a valid request is the assessment's to check, as for the API.
+        """
         if not token or len(token) > MAX_STATE_BYTES:
-            raise RequestError("state", "the interview could not be read; please start again")
+            raise RequestError("state", UNREADABLE)
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            data = json.loads(raw)
-            state = cls(age=data["a"], sex=data["s"], steps=data["t"], acknowledged=data["k"])
-        except (binascii.Error, ValueError, KeyError, TypeError):
-            raise RequestError("state", "the interview could not be read; please start "
-                                        "again") from None
-        if not isinstance(state.steps, list) or not all(isinstance(s, list) for s in state.steps):
-            raise RequestError("state", "the interview could not be read; please start again")
-        return state
+            data = load_json(raw, max_depth=MAX_STATE_DEPTH)
+        except ValueError:  # bad base64 (binascii.Error), a non-ASCII token, or JsonError
+            raise RequestError("state", UNREADABLE) from None
+        if not _well_formed(data):
+            raise RequestError("state", UNREADABLE)
+        return cls(age=data["a"], sex=data["s"], steps=data["t"], acknowledged=data["k"])
+
+
+def _well_formed(data: object) -> bool:
+    """Whether decoded state has the shape `encode` writes, with only storable text."""
+    if not isinstance(data, dict) or set(data) != {"a", "s", "t", "k"}:
+        return False
+    age, sex, steps, seen = data["a"], data["s"], data["t"], data["k"]
+    if isinstance(age, bool) or not isinstance(age, int) or not isinstance(sex, str) or \
+            not isinstance(seen, str) or not isinstance(steps, list):
+        return False
+    answers_ok = all(isinstance(step, list) and all(
+        isinstance(answer, dict) and all(isinstance(v, str) for v in answer.values())
+        for answer in step) for step in steps)
+    return answers_ok and json_problem(data, max_depth=MAX_STATE_DEPTH) is None
 
 
 def answers_from_form(form: dict[str, list[str]], items: list[str], qtype: str
                       ) -> list[dict[str, str]]:
     """Evidence for one answered question from the submitted form fields."""
+    if not items:
+        raise RequestError("items", "the question could not be read; please start again")
     if qtype == "single":
         fid = items[0]
         choice = (form.get("choice") or [""])[0]

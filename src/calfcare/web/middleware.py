@@ -14,20 +14,28 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 
 class BodySizeLimit:
-    """Answer 413 to a request whose body is larger than `max_bytes`, before reading it all."""
+    """Answer 413 to a request whose body is larger than its limit, before reading it all.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    The limit is `max_bytes`, except for the paths in `larger` (the diary import takes a whole
+    export, so it has a limit of its own, `CALFCARE_MAX_IMPORT_BYTES`).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(str(scope.get("path", "")), self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+        if declared is not None and declared.isdigit() and len(declared) < 19 and \
+                int(declared) > limit:
+            await _too_large(send, limit)
             return
         seen = 0
         too_large = False
@@ -37,7 +45,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     too_large = True
                     return {"type": "http.disconnect"}
             return message
@@ -48,7 +56,7 @@ class BodySizeLimit:
             nonlocal sent
             if too_large and not sent:
                 sent = True
-                await _too_large(send, self.max_bytes)
+                await _too_large(send, limit)
                 return
             if not too_large:
                 await send(message)
@@ -64,26 +72,56 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+#: Pages and API answers that hold nothing personal and may be cached. Everything else (the
+#: interview, results, the diary, rehabilitation plans, exports, handouts, accounts and every
+#: error) is `no-store`: a shared computer or a proxy must not keep a copy.
+PUBLIC_PATHS = ("/", "/conditions", "/references", "/rehab/programmes", "/rehab/exercises",
+                "/docs", "/openapi.json", "/healthz", "/api/v1/conditions", "/api/v1/findings",
+                "/api/v1/rehab/exercises", "/api/v1/rehab/programmes")
+HSTS = b"max-age=31536000; includeSubDomains"
+
+
+def _public(path: str) -> bool:
+    return path == "/" or any(path == p or path.startswith(p + "/")
+                              for p in PUBLIC_PATHS if p != "/")
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """Security headers on every response, error responses included.
+
+    It wraps the whole application (outside the error handling that answers a 500, and the
+    body limit that answers a 413), so no response leaves without them. Private responses are
+    never stored; static files keep their own caching; production adds HSTS.
+    """
+
+    def __init__(self, app: ASGIApp, production: bool = False) -> None:
         self.app = app
+        self.production = production
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope.get("path") == "/docs" else CSP
+        path = str(scope.get("path", ""))
+        csp = DOCS_CSP if path == "/docs" else CSP
+        extra: list[tuple[bytes, bytes]] = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        if self.production:
+            extra.append((b"strict-transport-security", HSTS))
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers: list[Any] = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                ]
-                message["headers"] = headers
+                headers: list[Any] = [h for h in message.get("headers", [])
+                                      if h[0].lower() not in {k for k, _ in extra}]
+                status = int(message.get("status", 200))
+                if not path.startswith("/static/") and (status >= 400 or not _public(path)):
+                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, add_headers)

@@ -1,4 +1,10 @@
-"""API models: what /api/v1 accepts and returns, as published in /openapi.json."""
+"""API models: what /api/v1 accepts and returns, as published in /openapi.json.
+
+Input is read as strictly as the Python API (`services/requests.py`) reads it: a number must
+be a JSON number (`true` is not 1 and `"40"` is not 40; a whole float such as `40.0` is
+accepted, as there), a yes/no a JSON boolean, and text may not hold what no database could
+store (`services/text.py`). Every error names its field.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from calfcare.kb.rehab_schema import DayRange, Exercise, Programme
 from calfcare.kb.schema import ConditionGuide, Finding, Reference
+from calfcare.services.requests import MAX_AGE, MIN_AGE
+from calfcare.services.text import storable
 
 Choice = Literal["present", "absent", "unknown"]
 Level = Literal["self_care", "consultation", "consultation_24", "emergency",
@@ -20,21 +28,40 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _whole_number(value: object) -> object:
+    """A JSON number without a fraction (7 or 7.0), never text or true/false."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+#: Text in a request: a JSON string (never a number), storable on every database.
+Text = Annotated[str, Field(strict=True), AfterValidator(storable)]
+#: Age in whole years, as `services.requests` reads it: `true` and `"40"` are refused.
+Age = Annotated[int, Field(ge=MIN_AGE, le=MAX_AGE), BeforeValidator(_whole_number)]
+
+
 class EvidenceIn(_In):
-    id: str = Field(max_length=100, description="A finding id from GET /api/v1/findings")
+    id: Annotated[Text, Field(max_length=100,
+                              description="A finding id from GET /api/v1/findings")]
     choice_id: Choice
     source: Literal["initial", "suggest", "predefined", "red_flags", "question"] | None = None
 
 
 class AgeObject(_In):
-    value: int = Field(ge=1, le=120)
+    value: Age
 
 
 class V1Request(_In):
     """A case-format v1 request: the same for diagnosis and triage."""
 
-    age: Annotated[int, Field(ge=1, le=120)] | AgeObject = Field(
-        description="Age in years, 1-120, or {\"value\": years}")
+    age: Age | AgeObject = Field(
+        description="Age in years, 1-120 (a JSON number, not text or true/false), or "
+                    "{\"value\": years}")
     sex: Literal["female", "male"]
     evidence: list[EvidenceIn] = Field(
         default_factory=list, max_length=500,
@@ -42,7 +69,7 @@ class V1Request(_In):
                     "interview re-checks an \"I don't know\"; the last answer counts.")
     mode: Literal["patient", "clinician"] | None = Field(
         default=None, description="clinician also asks examination questions")
-    extras: dict[str, Any] | None = None
+    extras: dict[str, Any] | None = None  # only extras.mode is read; the rest is ignored
 
     def to_request(self) -> dict[str, Any]:
         data = self.model_dump(exclude_none=True)
@@ -186,17 +213,6 @@ def _day_in_range(value: date) -> date:
 Day = Annotated[date, Field(json_schema_extra={"pattern": DAY_PATTERN},
                             description="An ISO date, e.g. 2026-11-25"),
                 BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
-def _whole_number(value: object) -> object:
-    """A JSON number without a fraction (7 or 7.0), never text or true/false."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a whole number")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("must be a whole number")
-        return int(value)
-    return value
-
-
 Pain = Annotated[int, Field(ge=0, le=10, description="Pain, 0 (none) to 10"),
                  BeforeValidator(_whole_number)]
 Measure = Annotated[float, Field(ge=0, le=1000, strict=True, allow_inf_nan=False)]
@@ -243,7 +259,7 @@ class RehabSessionIn(_In):
     day: Day
     pain_during: Pain
     pain_after: Pain | None = None
-    flags: list[Annotated[str, Field(max_length=64)]] = Field(
+    flags: list[Annotated[Text, Field(max_length=64)]] = Field(
         default_factory=list, max_length=10,
         description="Warning signs noticed (ids of the pain model's flags); any one stops")
 
@@ -271,9 +287,9 @@ class ProgressionIn(_In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_programme_vocabulary)
 
-    programme: str = Field(max_length=64, description="A programme id")
-    variant: str = Field(max_length=64, description="A variant of that programme")
-    phase: str = Field(max_length=64, description="The phase the person is in now")
+    programme: Text = Field(max_length=64, description="A programme id")
+    variant: Text = Field(max_length=64, description="A variant of that programme")
+    phase: Text = Field(max_length=64, description="The phase the person is in now")
     phase_started: Day
     as_of: Day
     sessions: list[RehabSessionIn] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -2,15 +2,17 @@
 
 Handlers are plain `def` so that password hashing runs in the thread pool, not on the event
 loop. Their database session commits before the response is sent (`scope="function"`), so the
-page a redirect leads to already sees the change. Passwords are never written back into a
-form after an error; every other value is.
+page a redirect leads to already sees the change. Handlers that check or set a password do
+not take that session: they give the services a unit of work (`ctx.sessions.begin`), so that
+the hashing happens between short transactions and never holds a write lock. Passwords are
+never written back into a form after an error; every other value is.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -20,11 +22,12 @@ from calfcare.services.accounts import Account, TooManyAttemptsError
 from calfcare.web import auth
 from calfcare.web.auth import CurrentUser, CurrentVisitor
 from calfcare.web.context import WebContext, get_ctx, get_db
+from calfcare.web.forms import FormText
 
 router = APIRouter(prefix="/account", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
 Db = Annotated[Session, Depends(get_db, scope="function")]
-Field = Annotated[str, Form()]
+Field = FormText  # NUL, control characters and lone surrogates: a 422 naming the field
 
 NOTICES = {
     "created": "Your account has been created. You are signed in.",
@@ -73,20 +76,25 @@ def sign_up_page(request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 @router.post("/sign-up", response_class=HTMLResponse)
-def sign_up(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
+def sign_up(request: Request, ctx: Ctx, visitor: CurrentVisitor,
             display_name: Field = "", email: Field = "", password: Field = "",
             role: Field = "", units: Field = "", time_zone: Field = "UTC") -> Any:
+    form = {"email": email, "password": password, "display_name": display_name, "role": role,
+            "units": units, "time_zone": time_zone}
     try:
-        user = accounts.sign_up(db, email=email, password=password, display_name=display_name,
-                                role=role, units=units, time_zone=time_zone,
-                                now=auth.now(request))
+        accounts.check_sign_up(**form)
+        hashed = accounts.hash_password(password)  # before the transaction
+        with ctx.sessions.begin() as db:
+            user = accounts.sign_up(db, **form, now=auth.now(request), password_hash=hashed,
+                                    client_key=auth.client_key(request),
+                                    sign_up_limit=ctx.settings.max_sign_ups_per_hour)
+            return _signed_in(request, db, visitor, user.id, "/account?done=created")
     except FormError as exc:
         values = {"display_name": display_name, "email": email, "role": role, "units": units,
                   "time_zone": time_zone}
         return _page(ctx, request, "account_sign_up.html",
                      {"errors": exc.errors, "values": values,
                       "time_zones": accounts.time_zones()}, status=_status(exc))
-    return _signed_in(request, db, visitor, user.id, "/account?done=created")
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -100,7 +108,7 @@ def sign_in_page(request: Request, ctx: Ctx, visitor: CurrentVisitor, next: str 
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-def sign_in(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
+def sign_in(request: Request, ctx: Ctx, visitor: CurrentVisitor,
             email: Field = "", password: Field = "", next: Field = "") -> Any:
     target = auth.safe_next(next)
     try:
@@ -108,13 +116,14 @@ def sign_in(request: Request, ctx: Ctx, db: Db, visitor: CurrentVisitor,
                    **({"password": "Enter your password"} if not password else {})}
         if missing:
             raise FormError(missing)
-        user = accounts.authenticate(db, email=email, password=password,
-                                     client_key=auth.client_key(request), now=auth.now(request))
+        user = accounts.sign_in(ctx.sessions.begin, email=email, password=password,
+                                client_key=auth.client_key(request), now=auth.now(request))
     except FormError as exc:
         return _page(ctx, request, "account_sign_in.html",
                      {"errors": exc.errors, "values": {"email": email}, "next": target,
                       "notice": None}, status=_status(exc))
-    return _signed_in(request, db, visitor, user.id, target)
+    with ctx.sessions.begin() as db:
+        return _signed_in(request, db, visitor, user.id, target)
 
 
 @router.post("/sign-out")
@@ -170,14 +179,16 @@ def time_zone(request: Request, ctx: Ctx, db: Db, user: CurrentUser,
 
 
 @router.post("/password", response_class=HTMLResponse)
-def password(request: Request, ctx: Ctx, db: Db, user: CurrentUser, visitor: CurrentVisitor,
+def password(request: Request, ctx: Ctx, user: CurrentUser, visitor: CurrentVisitor,
              current_password: Field = "", new_password: Field = "") -> Any:
     try:
-        accounts.change_password(db, user_id=user.id, current_password=current_password,
-                                 new_password=new_password, keep_token=visitor.session_token,
-                                 now=auth.now(request))
+        accounts.change_password(ctx.sessions.begin, user_id=user.id,
+                                 current_password=current_password, new_password=new_password,
+                                 keep_token=visitor.session_token, now=auth.now(request))
     except FormError as exc:
-        return _account_page(request, ctx, db, user, errors=exc.errors, status=_status(exc))
+        with ctx.sessions() as db:
+            return _account_page(request, ctx, db, user, errors=exc.errors,
+                                 status=_status(exc))
     return _redirect("/account?done=password")
 
 
@@ -194,7 +205,8 @@ def link_code(request: Request, ctx: Ctx, db: Db, user: CurrentUser) -> HTMLResp
 @router.post("/link", response_class=HTMLResponse)
 def link(request: Request, ctx: Ctx, db: Db, user: CurrentUser, code: Field = "") -> Any:
     try:
-        accounts.link_with_code(db, clinician_id=user.id, code=code, now=auth.now(request))
+        accounts.link_with_code(db, clinician_id=user.id, code=code, now=auth.now(request),
+                                client_key=auth.client_key(request))
     except FormError as exc:
         return _account_page(request, ctx, db, user, errors=exc.errors,
                              values={"code": code}, status=_status(exc))
@@ -219,10 +231,10 @@ def delete_page(request: Request, ctx: Ctx, user: CurrentUser) -> HTMLResponse:
 
 
 @router.post("/delete", response_class=HTMLResponse)
-def delete(request: Request, ctx: Ctx, db: Db, user: CurrentUser,
-           password: Field = "") -> HTMLResponse:
+def delete(request: Request, ctx: Ctx, user: CurrentUser, password: Field = "") -> HTMLResponse:
     try:
-        accounts.delete_account(db, user_id=user.id, password=password, now=auth.now(request))
+        accounts.delete_account(ctx.sessions.begin, user_id=user.id, password=password,
+                                now=auth.now(request))
     except FormError as exc:
         return _page(ctx, request, "account_delete.html", {"user": user, "errors": exc.errors},
                      status=_status(exc))
@@ -241,10 +253,9 @@ def reset_page(request: Request, ctx: Ctx, token: str = "") -> HTMLResponse:
 
 
 @router.post("/reset", response_class=HTMLResponse)
-def reset(request: Request, ctx: Ctx, db: Db, token: Field = "",
-          new_password: Field = "") -> Any:
+def reset(request: Request, ctx: Ctx, token: Field = "", new_password: Field = "") -> Any:
     try:
-        accounts.reset_password(db, token=token, new_password=new_password,
+        accounts.reset_password(ctx.sessions.begin, token=token, new_password=new_password,
                                 now=auth.now(request))
     except FormError as exc:
         return _page(ctx, request, "account_reset.html",

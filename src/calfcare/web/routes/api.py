@@ -92,7 +92,8 @@ async def condition(condition_id: str, ctx: Ctx) -> dict[str, Any]:
     try:
         guide = get_guide(condition_id, ctx.kb)
     except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+        raise HTTPException(status_code=404,
+                            detail=f"{exc} GET /api/v1/conditions lists them.") from None
     data = guide.model_dump(mode="json")
     data["references"] = [ctx.kb.references[r].model_dump(mode="json")
                           for r in guide.references if r in ctx.kb.references]
@@ -336,6 +337,7 @@ def rehab_plan(request: Request, ctx: Ctx) -> dict[str, Any]:
     with ctx.sessions() as db:
         try:
             st = rehab.status(db, owner_id=user.id, today=today, kb=ctx.kb)
-        except NotFoundError as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except NotFoundError:  # the service's words may suit a terminal, not an API client
+            raise HTTPException(status_code=404, detail="No active rehabilitation plan. "
+                                "Start one on the My rehab page.") from None
     return plan_out(ctx.kb, st)

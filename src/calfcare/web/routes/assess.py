@@ -9,7 +9,10 @@ from fastapi.responses import HTMLResponse
 
 from calfcare.errors import RequestError
 from calfcare.kb.schema import TriageLevel
+from calfcare.services.requests import MAX_AGE, MIN_AGE, parse_request
+from calfcare.services.text import whole_number
 from calfcare.web.context import WebContext, get_ctx
+from calfcare.web.forms import posted_form
 from calfcare.web.interview import InterviewState, answers_from_form
 
 router = APIRouter(prefix="/assess", include_in_schema=False)
@@ -20,7 +23,7 @@ TYPICAL_QUESTIONS = 8
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
-    form = await request.form()
+    form = await posted_form(request)
     out: dict[str, list[str]] = {}
     for key, value in form.multi_items():
         out.setdefault(key, []).append(str(value))
@@ -43,14 +46,15 @@ async def about_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     age_raw = (form.get("age") or [""])[0].strip()
     sex = (form.get("sex") or [""])[0]
     errors: dict[str, str] = {}
-    if not age_raw.isdigit() or not 1 <= int(age_raw) <= 120:
-        errors["age"] = "Enter your age in years, as a whole number from 1 to 120"
+    age = whole_number(age_raw)  # ASCII digits only: "²".isdigit() is true, int("²") fails
+    if age is None or not MIN_AGE <= age <= MAX_AGE:
+        errors["age"] = f"Enter your age in years, as a whole number from {MIN_AGE} to {MAX_AGE}"
     if sex not in ("female", "male"):
         errors["sex"] = "Select female or male"
-    if errors:
+    if age is None or errors:
         return _page(ctx, request, "assess_about.html",
                      {"errors": errors, "values": {"age": age_raw, "sex": sex}}, status=422)
-    state = InterviewState(age=int(age_raw), sex=sex)
+    state = InterviewState(age=age, sex=sex)
     return _start_page(ctx, request, state, {})
 
 
@@ -66,14 +70,14 @@ async def start_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     form, state = await _submitted(request)
     if state is None:
         return _broken(ctx, request)
-    picks = [p for p in form.get("start", []) if p.isdigit()
-             and 0 <= int(p) < len(ctx.kb.start_options)]
+    numbers = [whole_number(p) for p in form.get("start", [])]
+    picks = [n for n in numbers if n is not None and 0 <= n < len(ctx.kb.start_options)]
     if not picks:
         return _start_page(ctx, request, state,
                            {"start": "Select at least one thing that brings you here"}, 422)
     findings: list[str] = []
     for p in picks:
-        for f in ctx.kb.start_options[int(p)].findings:
+        for f in ctx.kb.start_options[p].findings:
             if f not in findings:
                 findings.append(f)
     state.steps = [[{"id": f, "choice_id": "present", "source": "initial"} for f in findings]]
@@ -135,12 +139,15 @@ async def summary_submit(request: Request, ctx: Ctx) -> HTMLResponse:
 async def _submitted(request: Request) -> tuple[dict[str, list[str]], InterviewState | None]:
     """The posted form and the interview state it carries (None when it cannot be read)."""
     form = await _form(request)
-    return form, _state(form)
+    ctx: WebContext = request.app.state.ctx
+    return form, _state(ctx, form)
 
 
-def _state(form: dict[str, list[str]]) -> InterviewState | None:
+def _state(ctx: WebContext, form: dict[str, list[str]]) -> InterviewState | None:
+    """The state the page carried, if it reads and makes a valid request (as the API checks)."""
     try:
         state = InterviewState.decode((form.get("state") or [""])[0])
+        parse_request(state.request(), ctx.kb)
     except RequestError:
         return None
     return state

@@ -21,6 +21,7 @@ from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
 from calfcare.web.routes.diary import (
     FLAG_WORDS,
+    PageNumber,
     diary_data,
     episode_view,
     insights_view,
@@ -64,7 +65,7 @@ def patients(request: Request, ctx: Ctx, db: Db, user: Clinician) -> HTMLRespons
 
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
 def person(request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str,
-           page: int = 1) -> HTMLResponse:
+           page: PageNumber = 1) -> HTMLResponse:
     linked = {p.id: p for p in accounts.linked_persons(db, clinician_id=user.id)}
     who = linked.get(person_id)
     if who is None:

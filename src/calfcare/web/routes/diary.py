@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,18 +28,25 @@ from calfcare.errors import FormError, NotFoundError, RequestError
 from calfcare.services import diary
 from calfcare.services import units as u
 from calfcare.services.accounts import Account, zone_of
+from calfcare.services.text import shown
 from calfcare.web import auth, charts
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
-from calfcare.web.forms import fields_of
+from calfcare.web.forms import FormText, fields_of
 from calfcare.web.interview import InterviewState
 
 router = APIRouter(prefix="/diary", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
 Db = Annotated[Session, Depends(get_db, scope="function")]
 PAGE_SIZE = 50
+#: The last page of a diary that can be asked for (five million episodes).
+MAX_PAGE = 100_000
 SESSIONS_SHOWN = 50
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+#: An export holds three files; a zip with many more is not one.
+MAX_ZIP_MEMBERS = 10
+#: How export writes its zip; other methods (deflate64, encryption...) cannot all be read.
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 NOTICES = {
     "episode_added": "The episode has been added to your diary.",
@@ -226,15 +234,15 @@ def diary_data(ctx: WebContext, request: Request, db: Session, owner_id: str,
     tz = zone_of(time_zone)
     page = max(1, page)
     offset = (page - 1) * PAGE_SIZE
-    episodes = diary.list_episodes(db, owner_id=owner_id, limit=offset + PAGE_SIZE + 1)
-    shown = episodes[offset:offset + PAGE_SIZE]
+    episodes = diary.list_episodes(db, owner_id=owner_id, limit=PAGE_SIZE + 1, offset=offset)
+    shown = episodes[:PAGE_SIZE]
     sessions = diary.list_training(db, owner_id=owner_id, limit=SESSIONS_SHOWN)
     ins = diary.insights(db, owner_id=owner_id, now=auth.now(request), tz=tz, kb=ctx.kb)
     flagged = set().union(*(p.episode_ids for p in ins.prompts)) if ins.prompts else set()
     return {
         "episodes": [episode_view(e, system, ("prompt",) if e.id in flagged else (), tz)
                      for e in shown],
-        "page": page, "has_next": len(episodes) > offset + PAGE_SIZE, "has_prev": page > 1,
+        "page": page, "has_next": len(episodes) > PAGE_SIZE, "has_prev": page > 1,
         "sessions": [training_view(s, system, tz) for s in sessions],
         "assessments": [{"id": a.id, "when": when(a.created_at, tz),
                          "level": ctx.kb.levels[a.triage_level].label,
@@ -248,8 +256,12 @@ def diary_data(ctx: WebContext, request: Request, db: Session, owner_id: str,
 
 # --- the diary page -------------------------------------------------------------------------
 
+#: A page number of the diary list: 1 to MAX_PAGE, anything else is a 422 naming `page`.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of the diary, from 1")]
+
+
 @router.get("", response_class=HTMLResponse)
-def diary_page(request: Request, ctx: Ctx, db: Db, user: CurrentUser, page: int = 1,
+def diary_page(request: Request, ctx: Ctx, db: Db, user: CurrentUser, page: PageNumber = 1,
                done: str = "") -> Response:
     if user.role == "clinician":
         return _redirect("/clinician")
@@ -551,19 +563,19 @@ def delete_training(db: Db, user: Person, training_id: str) -> Response:
 
 @router.post("/assessments", response_class=HTMLResponse)
 def save_assessment(request: Request, ctx: Ctx, db: Db, user: Person,
-                    state: Annotated[str, Form()] = "") -> Response:
+                    state: FormText = "") -> Response:
     """Keep the result the person is looking at (only when they press the button)."""
     try:
         interview = InterviewState.decode(state)
         if not interview.steps:
             raise RequestError("state", "no answers")
         result = ctx.assessor.assess(interview.request())
-    except RequestError:
+        diary.save_assessment(db, owner_id=user.id, request=interview.request(),
+                              triage_level=result["triage_level"],
+                              top_condition=result["conditions"][0]["id"],
+                              kb_version=ctx.kb.content_hash, now=auth.now(request))
+    except (RequestError, FormError):
         return _page(ctx, request, "assess_broken.html", {}, status=400)
-    diary.save_assessment(db, owner_id=user.id, request=interview.request(),
-                          triage_level=result["triage_level"],
-                          top_condition=result["conditions"][0]["id"],
-                          kb_version=ctx.kb.content_hash, now=auth.now(request))
     return _redirect("/diary?done=assessment_saved")
 
 
@@ -580,16 +592,24 @@ def export(request: Request, db: Db, user: Person, format: str = "json") -> Resp
     stamp = auth.now(request).strftime("%Y%m%d")
     if format == "json":
         text = diary.export_json(db, owner_id=user.id, now=auth.now(request))
-        return Response(text.encode(), media_type="application/json", headers={
+        return Response(_utf8(text), media_type="application/json", headers={
             "content-disposition": f'attachment; filename="calfcare-diary-{stamp}.json"'})
     if format == "csv":
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in diary.export_csv(db, owner_id=user.id).items():
-                zf.writestr(name, text.encode())
+                zf.writestr(name, _utf8(text))
         return Response(buf.getvalue(), media_type="application/zip", headers={
             "content-disposition": f'attachment; filename="calfcare-diary-{stamp}-csv.zip"'})
     raise HTTPException(status_code=404)
+
+
+def _utf8(text: str) -> bytes:
+    """An export as UTF-8, even if it holds a lone surrogate stored before imports refused them.
+
+    Such a character is written as its escape (`\\ud800`), which is what JSON would use.
+    """
+    return text.encode("utf-8", "backslashreplace")
 
 
 def _import_page(ctx: WebContext, request: Request, errors: Mapping[str, str],
@@ -616,21 +636,47 @@ def _csv_kind(name: str, text: str) -> str:
     return "saved_assessments.csv"
 
 
+def _member_text(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> str:
+    """One file of an uploaded zip as text; FormError naming `file` if it cannot be read."""
+    name = shown(member.filename)
+    if member.flag_bits & 0x1:
+        raise FormError({"file": f"{name} in the zip file is encrypted; export again without "
+                                 "a password."})
+    if member.compress_type not in ZIP_METHODS:
+        raise FormError({"file": f"{name} in the zip file is compressed in a way calfcare "
+                                 "cannot read; zip the files again with ordinary (deflate) "
+                                 "compression."})
+    try:
+        return zf.read(member).decode("utf-8")
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise FormError({"file": f"{name} in the zip file is damaged."}) from None
+
+
+def _unzip(data: bytes) -> dict[str, str]:
+    """The files of an uploaded zip by base name; FormError naming `file` otherwise."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise FormError({"file": f"The zip file holds {len(members)} files; an export "
+                                     "holds 3."})
+        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+            raise FormError({"file": "The zip file is too large once unpacked."})
+        files: dict[str, str] = {}
+        for m in members:
+            base = m.filename.replace("\\", "/").rsplit("/", 1)[-1]
+            if base in files:
+                raise FormError({"file": f"The zip file holds {shown(base)} twice."})
+            files[base] = _member_text(zf, m)
+    if not files:
+        raise FormError({"file": "The zip file is empty."})
+    return files
+
+
 def _read_upload(name: str, data: bytes) -> tuple[str, str | dict[str, str]]:
     """('json', text) or ('csv', {file name: text}); FormError naming `file` otherwise."""
     try:
         if data[:2] == b"PK":
-            files: dict[str, str] = {}
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                members = [m for m in zf.infolist() if not m.is_dir()]
-                if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-                    raise FormError({"file": "The zip file is too large once unpacked."})
-                for m in members:
-                    base = m.filename.rsplit("/", 1)[-1]
-                    files[base] = zf.read(m).decode("utf-8")
-            if not files:
-                raise FormError({"file": "The zip file is empty."})
-            return "csv", files
+            return "csv", _unzip(data)
         text = data.decode("utf-8")
     except zipfile.BadZipFile:
         raise FormError({"file": "The file looks like a zip file but cannot be opened."}
@@ -642,16 +688,34 @@ def _read_upload(name: str, data: bytes) -> tuple[str, str | dict[str, str]]:
     return "csv", {_csv_kind(name, text): text}
 
 
+class ImportTooLargeError(FormError):
+    """An upload over the import limit (answered 413)."""
+
+
+def _upload(file: UploadFile | None, limit: int) -> tuple[str, bytes]:
+    """The name and bytes of the uploaded file, at most `limit` bytes; FormError otherwise."""
+    if file is None or not file.filename:
+        raise FormError({"file": "Choose a file to import"})
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise ImportTooLargeError({"file": f"The file is larger than {_size(limit)}, the "
+                                           "largest import this site accepts"})
+    if not data:
+        raise FormError({"file": "The file is empty"})
+    return file.filename, data
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.3g} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
+
+
 @router.post("/import", response_class=HTMLResponse)
 def import_diary(request: Request, ctx: Ctx, db: Db, user: Person,
                  file: Annotated[UploadFile | None, File()] = None) -> HTMLResponse:
+    """Import an export (JSON, a CSV file or the zip of CSV files): all of it or nothing."""
     try:
-        if file is None or not file.filename:
-            raise FormError({"file": "Choose a file to import"})
-        data = file.file.read()
-        if not data:
-            raise FormError({"file": "The file is empty"})
-        _, content = _read_upload(file.filename, data)
+        name, data = _upload(file, ctx.settings.max_import_bytes)
+        _, content = _read_upload(name, data)
         if isinstance(content, str):
             result = diary.import_json(db, owner_id=user.id, text=content,
                                        now=auth.now(request), tz=user.zone)
@@ -659,7 +723,8 @@ def import_diary(request: Request, ctx: Ctx, db: Db, user: Person,
             result = diary.import_csv(db, owner_id=user.id, files=content,
                                       now=auth.now(request), tz=user.zone)
     except FormError as exc:
-        return _import_page(ctx, request, exc.errors, status=422)
+        status = 413 if isinstance(exc, ImportTooLargeError) else 422
+        return _import_page(ctx, request, exc.errors, status=status)
     return _import_page(ctx, request, {}, result=result)
 
 

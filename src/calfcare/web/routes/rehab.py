@@ -31,6 +31,7 @@ from calfcare.web import auth, charts
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
 from calfcare.web.figures import inline_figure
+from calfcare.web.forms import posted_form
 from calfcare.web.routes.diary import Person
 
 router = APIRouter(prefix="/rehab", include_in_schema=False)
@@ -214,7 +215,7 @@ def message(label: str, text: str) -> str:
 
 
 async def _posted(request: Request) -> FormData:
-    return await request.form()
+    return await posted_form(request)
 
 
 #: The posted form, read before the handler (which is plain `def`) runs.

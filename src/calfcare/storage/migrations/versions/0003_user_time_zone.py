@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from calfcare.storage.migrate import sqlite_foreign_keys_off
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -27,5 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
+    # SQLite rebuilds `users` to drop the column; with foreign keys on, dropping the old table
+    # would cascade to every row that references an account.
+    with sqlite_foreign_keys_off(), op.batch_alter_table("users") as batch:
         batch.drop_column("time_zone")
