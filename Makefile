@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck kb-check unit bench clean browser-deps docs
+.PHONY: run test check lint format typecheck kb-check unit browser bench clean browser-deps docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -18,7 +18,12 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+
+# Rewrite the code in the house style (CI checks it with `make lint`).
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src/calfcare
@@ -36,10 +41,22 @@ browser-deps:
 	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || \
 	  npm install --no-audit --no-fund --silent --prefix tests/browser
 
-unit: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q
+# Every test that needs no browser, with line and branch coverage; the floor is in pyproject.toml.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser" --cov --cov-report=
+	@echo "Line and branch coverage: $$($(BIN)/coverage report --format=total)%"
 
-test: lint typecheck kb-check unit
+# The tests that drive a real Chromium; the browser is installed first when missing.
+browser: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -m browser
+
+# The fast loop: lint, types, the knowledge base and the tests without the browser, on every
+# core, leaving out the few marked slow (servers in their own processes), which `make test` runs.
+check: lint typecheck kb-check
+	$(BIN)/python -m pytest -q -m "not browser and not slow" -n auto
+
+# The full suite, as CI runs it.
+test: lint typecheck kb-check unit browser
 
 # Rewrite the generated blocks of the docs (counts, thresholds, vignette figures).
 docs: $(STAMP)

@@ -47,11 +47,12 @@ def main() -> None:
     baseline = _times(lambda r: kb.findings[r["evidence"][0]["id"]], requests)
     for name, fn in (("diagnose", api.diagnose), ("triage", api.triage), ("assess", api.assess)):
         t = sorted(_times(fn, requests))
-        print(f"{name:9s} calls={len(t)} median={statistics.median(t):.3f} ms "
-              f"p95={t[int(0.95 * (len(t) - 1))]:.3f} ms p99={t[int(0.99 * (len(t) - 1))]:.3f} ms")
+        print(
+            f"{name:9s} calls={len(t)} median={statistics.median(t):.3f} ms "
+            f"p95={t[int(0.95 * (len(t) - 1))]:.3f} ms p99={t[int(0.99 * (len(t) - 1))]:.3f} ms"
+        )
     d = statistics.median(_times(api.diagnose, requests, rounds=2))
-    print(f"ratio    diagnose median / dict lookup median = "
-          f"{d / statistics.median(baseline):.0f}x")
+    print(f"ratio    diagnose median / dict lookup median = {d / statistics.median(baseline):.0f}x")
     exe = Path(sys.executable).with_name("calfcare")
     runs = []
     for _ in range(7):
@@ -63,9 +64,11 @@ def main() -> None:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True, capture_output=True)
         py.append(time.perf_counter() - t0)
-    print(f"startup  calfcare --help median={statistics.median(runs):.3f} s "
-          f"(bare python {statistics.median(py):.3f} s, "
-          f"ratio {statistics.median(runs) / statistics.median(py):.1f}x)")
+    print(
+        f"startup  calfcare --help median={statistics.median(runs):.3f} s "
+        f"(bare python {statistics.median(py):.3f} s, "
+        f"ratio {statistics.median(runs) / statistics.median(py):.1f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -23,13 +23,7 @@ from calfcare.settings import load_settings
 from calfcare.storage.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web import (
-    MemorySampler,
-    free_port,
-    start_server,
-    stop_server,
-    wait_until_healthy,
-)
+from web import MemorySampler, free_port, start_server, stop_server, wait_until_healthy
 
 PEOPLE = 40
 TARGET_MB = 300.0
@@ -41,10 +35,17 @@ def sign_up(base_url: str, n: int) -> int:
     with httpx.Client(base_url=base_url, headers=headers, timeout=120) as c:
         match = TOKEN.search(c.get("/account/sign-up").text)
         assert match
-        r = c.post("/account/sign-up", data={
-            "display_name": f"Person {n}", "email": f"p{n}-{time.time_ns()}@example.com",
-            "password": "a long enough password", "role": "person", "units": "metric",
-            "csrf_token": match.group(1)})
+        r = c.post(
+            "/account/sign-up",
+            data={
+                "display_name": f"Person {n}",
+                "email": f"p{n}-{time.time_ns()}@example.com",
+                "password": "a long enough password",
+                "role": "person",
+                "units": "metric",
+                "csrf_token": match.group(1),
+            },
+        )
         return r.status_code
 
 
@@ -65,8 +66,10 @@ def main() -> int:
             stop_server(proc)
     failed = sum(code != 303 for code in codes)
     print(f"signups  people={PEOPLE} failed={failed} time={elapsed:.1f} s")
-    print(f"memory   after start-up={sampler.start_mb:.1f} MB peak={sampler.peak_mb:.1f} MB "
-          f"ratio={sampler.peak_mb / max(sampler.start_mb, 1):.2f}x")
+    print(
+        f"memory   after start-up={sampler.start_mb:.1f} MB peak={sampler.peak_mb:.1f} MB "
+        f"ratio={sampler.peak_mb / max(sampler.start_mb, 1):.2f}x"
+    )
     ok = failed == 0 and sampler.peak_mb <= TARGET_MB
     print(f"{'PASS' if ok else 'FAIL'} peak <= {TARGET_MB:.0f} MB and every sign-up succeeded")
     return 0 if ok else 1

@@ -57,8 +57,9 @@ from calfcare.storage import tables as t
 from calfcare.storage.db import make_engine
 from calfcare.storage.migrate import upgrade
 
-ADMIN_URL = os.environ.get("CALFCARE_BENCH_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get(
+    "CALFCARE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 NOW = datetime.now(UTC).replace(microsecond=0)
 SPAN = timedelta(days=270)
 ROWS_PER_TRANSACTION = 200_000
@@ -66,19 +67,54 @@ ROWS_PER_TRANSACTION = 200_000
 TARGETS = {"diary_page": 100.0, "insights": 100.0, "clinician_list": 200.0}
 
 LEGS = ("left", "right", "both")
-ACTIVITIES = ("sleeping", "resting", "walking", "running", "running", "cycling", "football",
-              "gym", "hiking", "work", "other")
+ACTIVITIES = (
+    "sleeping",
+    "resting",
+    "walking",
+    "running",
+    "running",
+    "cycling",
+    "football",
+    "gym",
+    "hiking",
+    "work",
+    "other",
+)
 LOADS = (None, None, "less", "usual", "usual", "longer", "harder")
 TRAINING = ("running", "cycling", "swimming", "football", "gym", "hiking")
 
 
 # --- seeding ----------------------------------------------------------------------------------
 
-EPISODE_COLUMNS = ("id", "user_id", "occurred_at", "leg", "muscle", "duration_s", "severity",
-                   "activity", "session_load", "woke_from_sleep", "temperature_c",
-                   "humidity_pct", "fluid_l", "carbohydrate_g", "helped", "notes", "created_at")
-SESSION_COLUMNS = ("id", "user_id", "started_at", "activity", "duration_min", "intensity",
-                   "distance_km", "notes")
+EPISODE_COLUMNS = (
+    "id",
+    "user_id",
+    "occurred_at",
+    "leg",
+    "muscle",
+    "duration_s",
+    "severity",
+    "activity",
+    "session_load",
+    "woke_from_sleep",
+    "temperature_c",
+    "humidity_pct",
+    "fluid_l",
+    "carbohydrate_g",
+    "helped",
+    "notes",
+    "created_at",
+)
+SESSION_COLUMNS = (
+    "id",
+    "user_id",
+    "started_at",
+    "activity",
+    "duration_min",
+    "intensity",
+    "distance_km",
+    "notes",
+)
 USER_COLUMNS = ("id", "email", "display_name", "password_hash", "role", "units", "created_at")
 LINK_COLUMNS = ("person_id", "clinician_id", "created_at")
 
@@ -86,7 +122,7 @@ LINK_COLUMNS = ("person_id", "clinician_id", "created_at")
 def _ids(n: int) -> list[str]:
     """n random 32-hex-digit ids (uuid4-like), quickly."""
     blob = os.urandom(16 * n).hex()
-    return [blob[i:i + 32] for i in range(0, 32 * n, 32)]
+    return [blob[i : i + 32] for i in range(0, 32 * n, 32)]
 
 
 class Writer:
@@ -99,10 +135,12 @@ class Writer:
         processor = dt.dialect_impl(engine.dialect).bind_processor(engine.dialect)
         # SQLite stores a DateTime as text in SQLAlchemy's format; format it the same way.
         self.moment: Callable[[datetime], Any] = (
-            (lambda v: v) if self.postgres or processor is None else processor)
+            (lambda v: v) if self.postgres or processor is None else processor
+        )
 
-    def write(self, conn: Any, table: str, columns: Sequence[str],
-              rows: Sequence[tuple[Any, ...]]) -> None:
+    def write(
+        self, conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         names = ", ".join(columns)
         if self.postgres:
             raw = conn.connection.driver_connection
@@ -114,8 +152,9 @@ class Writer:
             conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _episodes(w: Writer, rng: random.Random, person: str, n: int,
-              end: datetime) -> list[tuple[Any, ...]]:
+def _episodes(
+    w: Writer, rng: random.Random, person: str, n: int, end: datetime
+) -> list[tuple[Any, ...]]:
     rows = []
     span_s = int(SPAN.total_seconds())
     for eid in _ids(n):
@@ -123,25 +162,47 @@ def _episodes(w: Writer, rng: random.Random, person: str, n: int,
         activity = rng.choice(ACTIVITIES)
         sleeping = activity == "sleeping"
         hot = rng.random()
-        rows.append((
-            eid, person, w.moment(at), rng.choice(LEGS), "calf",
-            rng.randrange(700, 1500) if rng.random() < 0.02 else rng.randrange(10, 300),
-            rng.randrange(1, 11), activity, None if sleeping else rng.choice(LOADS), sleeping,
-            None if hot < 0.3 else round(5 + 30 * hot, 1),
-            None if hot < 0.5 else round(100 * hot, 0),
-            None if hot < 0.4 else 0.5, None if hot < 0.6 else round(60 * hot, 0),
-            "stretching" if hot < 0.5 else "", "" if hot < 0.8 else "after a long run",
-            w.moment(at + timedelta(minutes=5))))
+        rows.append(
+            (
+                eid,
+                person,
+                w.moment(at),
+                rng.choice(LEGS),
+                "calf",
+                rng.randrange(700, 1500) if rng.random() < 0.02 else rng.randrange(10, 300),
+                rng.randrange(1, 11),
+                activity,
+                None if sleeping else rng.choice(LOADS),
+                sleeping,
+                None if hot < 0.3 else round(5 + 30 * hot, 1),
+                None if hot < 0.5 else round(100 * hot, 0),
+                None if hot < 0.4 else 0.5,
+                None if hot < 0.6 else round(60 * hot, 0),
+                "stretching" if hot < 0.5 else "",
+                "" if hot < 0.8 else "after a long run",
+                w.moment(at + timedelta(minutes=5)),
+            )
+        )
     return rows
 
 
-def _sessions(w: Writer, rng: random.Random, person: str, n: int,
-              end: datetime) -> list[tuple[Any, ...]]:
+def _sessions(
+    w: Writer, rng: random.Random, person: str, n: int, end: datetime
+) -> list[tuple[Any, ...]]:
     span_s = int(SPAN.total_seconds())
-    return [(sid, person, w.moment(end - timedelta(seconds=rng.randrange(span_s))),
-             rng.choice(TRAINING), rng.randrange(20, 180), rng.randrange(3, 10),
-             round(rng.uniform(3, 30), 1), "")
-            for sid in _ids(n)]
+    return [
+        (
+            sid,
+            person,
+            w.moment(end - timedelta(seconds=rng.randrange(span_s))),
+            rng.choice(TRAINING),
+            rng.randrange(20, 180),
+            rng.randrange(3, 10),
+            round(rng.uniform(3, 30), 1),
+            "",
+        )
+        for sid in _ids(n)
+    ]
 
 
 @dataclass
@@ -157,6 +218,7 @@ def seeding_engine(url: str) -> Engine:
     for the random-order indexes, and no fsync. Only for seeding: disposed afterwards."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _bulk(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
@@ -167,16 +229,18 @@ def seeding_engine(url: str) -> Engine:
     return engine
 
 
-def seed(engine: Engine, rng: random.Random, persons: int, episodes: int, sessions: int,
-         linked: int) -> Seeded:
+def seed(
+    engine: Engine, rng: random.Random, persons: int, episodes: int, sessions: int, linked: int
+) -> Seeded:
     try:
         return _seed(engine, rng, persons, episodes, sessions, linked)
     finally:
         engine.dispose()
 
 
-def _seed(engine: Engine, rng: random.Random, persons: int, episodes: int, sessions: int,
-          linked: int) -> Seeded:
+def _seed(
+    engine: Engine, rng: random.Random, persons: int, episodes: int, sessions: int, linked: int
+) -> Seeded:
     w = Writer(engine)
     person_ids = _ids(persons)
     clinician = uuid.uuid4().hex
@@ -184,10 +248,13 @@ def _seed(engine: Engine, rng: random.Random, persons: int, episodes: int, sessi
     rows = {"users": 0, "episodes": 0, "training_sessions": 0, "clinician_links": 0}
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        users = [(pid, f"person{i}@bench.invalid", f"Person {i}", "x", "person", "metric", made)
-                 for i, pid in enumerate(person_ids)]
-        users.append((clinician, "clinician@bench.invalid", "Clinician", "x", "clinician",
-                      "metric", made))
+        users = [
+            (pid, f"person{i}@bench.invalid", f"Person {i}", "x", "person", "metric", made)
+            for i, pid in enumerate(person_ids)
+        ]
+        users.append(
+            (clinician, "clinician@bench.invalid", "Clinician", "x", "clinician", "metric", made)
+        )
         w.write(conn, "users", USER_COLUMNS, users)
         links = [(pid, clinician, made) for pid in rng.sample(person_ids, min(linked, persons))]
         w.write(conn, "clinician_links", LINK_COLUMNS, links)
@@ -200,12 +267,14 @@ def _seed(engine: Engine, rng: random.Random, persons: int, episodes: int, sessi
         end = NOW if rng.random() < 0.9 else NOW - timedelta(days=rng.uniform(31, 60))
         eps += _episodes(w, rng, pid, episodes, end)
         sess += _sessions(w, rng, pid, sessions, end)
-    for table, columns, data in (("episodes", EPISODE_COLUMNS, eps),
-                                 ("training_sessions", SESSION_COLUMNS, sess)):
+    for table, columns, data in (
+        ("episodes", EPISODE_COLUMNS, eps),
+        ("training_sessions", SESSION_COLUMNS, sess),
+    ):
         data.sort(key=itemgetter(2))  # occurred_at, started_at (SQLite's text sorts alike)
         for start in range(0, len(data), ROWS_PER_TRANSACTION):
             with engine.begin() as conn:
-                w.write(conn, table, columns, data[start:start + ROWS_PER_TRANSACTION])
+                w.write(conn, table, columns, data[start : start + ROWS_PER_TRANSACTION])
         rows[table] = len(data)
     if w.postgres:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -214,6 +283,7 @@ def _seed(engine: Engine, rng: random.Random, persons: int, episodes: int, sessi
 
 
 # --- measuring --------------------------------------------------------------------------------
+
 
 @dataclass
 class Result:
@@ -248,8 +318,14 @@ def counting(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def measure(engine: Engine, database: str, name: str, title: str,
-            call: Callable[[Session, Any], object], args: Sequence[Any]) -> Result:
+def measure(
+    engine: Engine,
+    database: str,
+    name: str,
+    title: str,
+    call: Callable[[Session, Any], object],
+    args: Sequence[Any],
+) -> Result:
     def once(arg: Any) -> float:
         t0 = time.perf_counter()
         with Session(engine) as session:
@@ -265,8 +341,11 @@ def measure(engine: Engine, database: str, name: str, title: str,
 
 
 def clinician_list(session: Session, clinician: str) -> list[diary.PersonOverview]:
-    ids = list(session.scalars(select(t.ClinicianLink.person_id).where(
-        t.ClinicianLink.clinician_id == clinician)))
+    ids = list(
+        session.scalars(
+            select(t.ClinicianLink.person_id).where(t.ClinicianLink.clinician_id == clinician)
+        )
+    )
     return diary.clinician_overview(session, person_ids=ids, now=NOW)
 
 
@@ -277,15 +356,20 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[Result]:
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
-                "SELECT version()" if engine.dialect.name == "postgresql"
-                else "SELECT 'SQLite ' || sqlite_version()").scalar()
-        print(f"\n== {label}: {str(version).split(' on ')[0]} "
-              f"({make_url(url).render_as_string()}) ==")
-        s = seed(seeding_engine(url), rng, args.persons, args.episodes, args.sessions,
-                 args.linked)
+                "SELECT version()"
+                if engine.dialect.name == "postgresql"
+                else "SELECT 'SQLite ' || sqlite_version()"
+            ).scalar()
+        print(
+            f"\n== {label}: {str(version).split(' on ')[0]} ({make_url(url).render_as_string()}) =="
+        )
+        s = seed(seeding_engine(url), rng, args.persons, args.episodes, args.sessions, args.linked)
         total = sum(s.rows.values())
-        print("seed      " + ", ".join(f"{n:,} {k}" for k, n in s.rows.items())
-              + f" in {s.seconds:.1f} s ({total / s.seconds:,.0f} rows/s)")
+        print(
+            "seed      "
+            + ", ".join(f"{n:,} {k}" for k, n in s.rows.items())
+            + f" in {s.seconds:.1f} s ({total / s.seconds:,.0f} rows/s)"
+        )
         kb = load_kb()
         sample = rng.sample(s.persons, min(args.samples, len(s.persons)))
 
@@ -301,19 +385,32 @@ def bench(label: str, url: str, args: argparse.Namespace) -> list[Result]:
             assert len(clinician_list(session, clinician)) == min(args.linked, args.persons)
 
         results = [
-            measure(engine, label, "baseline", "SELECT 1 (baseline)",
-                    lambda session, _: session.execute(text("SELECT 1")).scalar(), sample),
+            measure(
+                engine,
+                label,
+                "baseline",
+                "SELECT 1 (baseline)",
+                lambda session, _: session.execute(text("SELECT 1")).scalar(),
+                sample,
+            ),
             measure(engine, label, "diary_page", "(a) diary page: latest 50", page, sample),
             measure(engine, label, "insights", "(b) insights: all episodes", insight, sample),
-            measure(engine, label, "clinician_list",
-                    f"(c) clinician list: {s.rows['clinician_links']} persons", overview,
-                    [s.clinician] * args.repeats),
+            measure(
+                engine,
+                label,
+                "clinician_list",
+                f"(c) clinician list: {s.rows['clinician_links']} persons",
+                overview,
+                [s.clinician] * args.repeats,
+            ),
         ]
         base = results[0].median
         for r in results:
-            line = (f"{r.title:38s} n={len(r.times_ms):<4d} median={r.median:8.2f} ms "
-                    f"p95={r.p95:8.2f} ms  sql/call={r.statements:<4d} "
-                    f"x{r.median / base:,.0f} baseline")
+            line = (
+                f"{r.title:38s} n={len(r.times_ms):<4d} median={r.median:8.2f} ms "
+                f"p95={r.p95:8.2f} ms  sql/call={r.statements:<4d} "
+                f"x{r.median / base:,.0f} baseline"
+            )
             if r.name in TARGETS:
                 ok = r.median <= TARGETS[r.name]
                 line += f"  target median<={TARGETS[r.name]:.0f} ms {'PASS' if ok else 'FAIL'}"
@@ -360,8 +457,10 @@ def main() -> None:
     for r in results:
         if r.name in TARGETS:
             ok = r.median <= TARGETS[r.name]
-            print(f"  {r.database:10s} {r.title:38s} median {r.median:8.2f} ms "
-                  f"<= {TARGETS[r.name]:.0f} ms  {'PASS' if ok else 'FAIL'}")
+            print(
+                f"  {r.database:10s} {r.title:38s} median {r.median:8.2f} ms "
+                f"<= {TARGETS[r.name]:.0f} ms  {'PASS' if ok else 'FAIL'}"
+            )
 
 
 if __name__ == "__main__":

@@ -144,8 +144,20 @@ def free_port() -> int:
 def start_server(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CALFCARE_DATA_DIR": str(data_dir)}
     env.pop("CALFCARE_DATABASE_URL", None)  # the SQLite database in the temporary data dir
-    cmd = [sys.executable, "-m", "uvicorn", "calfcare.web.asgi:app", "--host", HOST,
-           "--port", str(port), "--log-level", "warning", "--workers", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "calfcare.web.asgi:app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        "1",
+    ]
     return subprocess.Popen(cmd, env=env, cwd=data_dir)
 
 
@@ -270,8 +282,9 @@ async def send(client: httpx.AsyncClient, call: Call, rec: Recorder) -> None:
         rec.note(f"{call.method} {call.path}: {response.status_code} {response.text}")
 
 
-async def client_loop(client: httpx.AsyncClient, calls: list[Call], offset: int,
-                      deadline: float, rec: Recorder) -> None:
+async def client_loop(
+    client: httpx.AsyncClient, calls: list[Call], offset: int, deadline: float, rec: Recorder
+) -> None:
     """One client: send the calls in turn (starting at `offset`) until the deadline."""
     start = offset % len(calls)
     for call in cycle(calls[start:] + calls[:start]):
@@ -280,24 +293,25 @@ async def client_loop(client: httpx.AsyncClient, calls: list[Call], offset: int,
         await send(client, call, rec)
 
 
-async def load_phase(clients: list[httpx.AsyncClient], calls: list[Call],
-                     seconds: float) -> tuple[Recorder, float]:
+async def load_phase(
+    clients: list[httpx.AsyncClient], calls: list[Call], seconds: float
+) -> tuple[Recorder, float]:
     """Run one loop per client for `seconds`; return what they saw and the duration."""
     rec = Recorder()
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    await asyncio.gather(*(client_loop(c, calls, i, deadline, rec)
-                           for i, c in enumerate(clients)))
+    await asyncio.gather(*(client_loop(c, calls, i, deadline, rec) for i, c in enumerate(clients)))
     return rec, time.perf_counter() - t0
 
 
-async def open_clients(stack: contextlib.AsyncExitStack, base_url: str, count: int,
-                       pool: str) -> list[httpx.AsyncClient]:
+async def open_clients(
+    stack: contextlib.AsyncExitStack, base_url: str, count: int, pool: str
+) -> list[httpx.AsyncClient]:
     """`count` virtual clients with `count` connections in all: one AsyncClient each
     ("per-client"), or one AsyncClient with a pool of `count` connections ("shared")."""
+
     def make(connections: int) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=connections,
-                              max_keepalive_connections=connections)
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S)
 
     if pool == "shared":
@@ -313,21 +327,29 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def summarise(name: str, rec: Recorder, elapsed: float, server_cpu: float,
-              client_cpu: float) -> Result:
+def summarise(
+    name: str, rec: Recorder, elapsed: float, server_cpu: float, client_cpu: float
+) -> Result:
     lat = sorted(rec.latencies_ms)
-    return Result(name=name, requests=rec.requests, errors=rec.errors, seconds=elapsed,
-                  throughput=rec.requests / elapsed if elapsed else 0.0,
-                  p50_ms=percentile(lat, 50), p95_ms=percentile(lat, 95),
-                  p99_ms=percentile(lat, 99),
-                  server_cpu_ms_per_request=1000 * server_cpu / max(rec.requests, 1),
-                  server_cpu_util=server_cpu / elapsed if elapsed else 0.0,
-                  client_cpu_util=client_cpu / elapsed if elapsed else 0.0,
-                  first_error=rec.first_error)
+    return Result(
+        name=name,
+        requests=rec.requests,
+        errors=rec.errors,
+        seconds=elapsed,
+        throughput=rec.requests / elapsed if elapsed else 0.0,
+        p50_ms=percentile(lat, 50),
+        p95_ms=percentile(lat, 95),
+        p99_ms=percentile(lat, 99),
+        server_cpu_ms_per_request=1000 * server_cpu / max(rec.requests, 1),
+        server_cpu_util=server_cpu / elapsed if elapsed else 0.0,
+        client_cpu_util=client_cpu / elapsed if elapsed else 0.0,
+        first_error=rec.first_error,
+    )
 
 
-async def run_scenario(base_url: str, server_pid: int, name: str, calls: list[Call],
-                       opts: argparse.Namespace) -> Result:
+async def run_scenario(
+    base_url: str, server_pid: int, name: str, calls: list[Call], opts: argparse.Namespace
+) -> Result:
     """Warm up, then measure `opts.seconds` of load with `opts.clients` concurrent clients."""
     async with contextlib.AsyncExitStack() as stack:
         clients = await open_clients(stack, base_url, opts.clients, opts.pool)
@@ -352,23 +374,40 @@ def checks(results: dict[str, Result], peak_mb: float) -> list[Check]:
     diag, health, html = results["diagnosis"], results["healthz"], results["html"]
     ratio = diag.throughput / health.throughput if health.throughput else 0.0
     return [
-        Check("diagnosis p95 (ms)", diag.p95_ms, f"<= {DIAGNOSIS_P95_MS:.0f}",
-              diag.p95_ms <= DIAGNOSIS_P95_MS),
-        Check("diagnosis/healthz throughput ratio", ratio, f">= {THROUGHPUT_RATIO}",
-              ratio >= THROUGHPUT_RATIO),
-        Check("HTML pages p95 (ms)", html.p95_ms, f"<= {HTML_P95_MS:.0f}",
-              html.p95_ms <= HTML_P95_MS),
-        Check("server peak memory (MB)", peak_mb, f"<= {PEAK_MEMORY_MB:.0f}",
-              peak_mb <= PEAK_MEMORY_MB),
+        Check(
+            "diagnosis p95 (ms)",
+            diag.p95_ms,
+            f"<= {DIAGNOSIS_P95_MS:.0f}",
+            diag.p95_ms <= DIAGNOSIS_P95_MS,
+        ),
+        Check(
+            "diagnosis/healthz throughput ratio",
+            ratio,
+            f">= {THROUGHPUT_RATIO}",
+            ratio >= THROUGHPUT_RATIO,
+        ),
+        Check(
+            "HTML pages p95 (ms)", html.p95_ms, f"<= {HTML_P95_MS:.0f}", html.p95_ms <= HTML_P95_MS
+        ),
+        Check(
+            "server peak memory (MB)",
+            peak_mb,
+            f"<= {PEAK_MEMORY_MB:.0f}",
+            peak_mb <= PEAK_MEMORY_MB,
+        ),
     ]
 
 
 def print_result(r: Result) -> None:
-    print(f"{r.name:10s} requests={r.requests:6d} errors={r.errors:4d} "
-          f"throughput={r.throughput:8.1f} req/s  p50={r.p50_ms:7.2f} ms "
-          f"p95={r.p95_ms:7.2f} ms  p99={r.p99_ms:7.2f} ms")
-    print(f"{'':10s} server CPU {r.server_cpu_ms_per_request:.2f} ms/request; CPU use: "
-          f"server {r.server_cpu_util:.2f} core, load generator {r.client_cpu_util:.2f} core")
+    print(
+        f"{r.name:10s} requests={r.requests:6d} errors={r.errors:4d} "
+        f"throughput={r.throughput:8.1f} req/s  p50={r.p50_ms:7.2f} ms "
+        f"p95={r.p95_ms:7.2f} ms  p99={r.p99_ms:7.2f} ms"
+    )
+    print(
+        f"{'':10s} server CPU {r.server_cpu_ms_per_request:.2f} ms/request; CPU use: "
+        f"server {r.server_cpu_util:.2f} core, load generator {r.client_cpu_util:.2f} core"
+    )
     if r.first_error:
         print(f"{'':10s} first error: {r.first_error}")
 
@@ -379,8 +418,10 @@ def print_checks(items: list[Check]) -> None:
         print(f"  {'PASS' if c.passed else 'FAIL'}  {c.name:36s} {c.value:9.2f}  ({c.target})")
     failed = [c.name for c in items if not c.passed]
     if failed:
-        print(f"SUMMARY: {len(items) - len(failed)}/{len(items)} targets met; "
-              f"FAILED: {', '.join(failed)}")
+        print(
+            f"SUMMARY: {len(items) - len(failed)}/{len(items)} targets met; "
+            f"FAILED: {', '.join(failed)}"
+        )
     else:
         print(f"SUMMARY: all {len(items)} targets met")
 
@@ -388,17 +429,31 @@ def print_checks(items: list[Check]) -> None:
 # --- main ----------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=8.0,
-                        help="measured duration per scenario (default 8)")
-    parser.add_argument("--warmup", type=float, default=2.0,
-                        help="warm-up duration per scenario, not measured (default 2)")
-    parser.add_argument("--clients", type=int, default=32,
-                        help="concurrent clients and connection limit (default 32, min 32)")
-    parser.add_argument("--pool", choices=("per-client", "shared"), default="per-client",
-                        help="one AsyncClient per virtual client (default), or one shared "
-                             "AsyncClient with a pool of --clients connections")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON line with all figures at the end")
+    parser.add_argument(
+        "--seconds", type=float, default=8.0, help="measured duration per scenario (default 8)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="warm-up duration per scenario, not measured (default 2)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=32,
+        help="concurrent clients and connection limit (default 32, min 32)",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=("per-client", "shared"),
+        default="per-client",
+        help="one AsyncClient per virtual client (default), or one shared "
+        "AsyncClient with a pool of --clients connections",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON line with all figures at the end"
+    )
     args = parser.parse_args(argv)
     if args.clients < 32:
         parser.error("--clients must be at least 32")
@@ -414,30 +469,46 @@ def main(argv: list[str] | None = None) -> int:
     loop_factory = event_loop_factory()
     loop_name = "uvloop" if loop_factory else "asyncio"
     with running_server() as (base_url, proc, startup_s):
-        print(f"server     pid={proc.pid} {base_url} ready in {startup_s:.2f} s; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
-        print(f"load       clients={args.clients} pool={args.pool} loop={loop_name} "
-              f"warm-up={args.warmup:g} s measured={args.seconds:g} s per scenario; "
-              f"{len(plan['diagnosis'])} diagnosis bodies from {len(VIGNETTES)} vignettes")
+        print(
+            f"server     pid={proc.pid} {base_url} ready in {startup_s:.2f} s; "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+        )
+        print(
+            f"load       clients={args.clients} pool={args.pool} loop={loop_name} "
+            f"warm-up={args.warmup:g} s measured={args.seconds:g} s per scenario; "
+            f"{len(plan['diagnosis'])} diagnosis bodies from {len(VIGNETTES)} vignettes"
+        )
         with MemorySampler(proc.pid) as memory, asyncio.Runner(loop_factory=loop_factory) as run:
             for name, calls in plan.items():
                 results[name] = run.run(run_scenario(base_url, proc.pid, name, calls, args))
                 print_result(results[name])
-        print(f"memory     RSS after start-up={memory.start_mb:.1f} MB "
-              f"peak (VmHWM)={memory.peak_mb:.1f} MB")
+        print(
+            f"memory     RSS after start-up={memory.start_mb:.1f} MB "
+            f"peak (VmHWM)={memory.peak_mb:.1f} MB"
+        )
     items = checks(results, memory.peak_mb)
     print_checks(items)
     if args.json:
-        print(json.dumps({
-            "clients": args.clients, "pool": args.pool, "loop": loop_name,
-            "warmup_s": args.warmup, "seconds": args.seconds, "cpus": os.cpu_count(),
-            "startup_s": round(startup_s, 3),
-            "scenarios": {n: asdict(r) for n, r in results.items()},
-            "memory_mb": {"start_rss": round(memory.start_mb, 1),
-                          "peak": round(memory.peak_mb, 1)},
-            "checks": [asdict(c) for c in items],
-            "all_passed": all(c.passed for c in items),
-        }))
+        print(
+            json.dumps(
+                {
+                    "clients": args.clients,
+                    "pool": args.pool,
+                    "loop": loop_name,
+                    "warmup_s": args.warmup,
+                    "seconds": args.seconds,
+                    "cpus": os.cpu_count(),
+                    "startup_s": round(startup_s, 3),
+                    "scenarios": {n: asdict(r) for n, r in results.items()},
+                    "memory_mb": {
+                        "start_rss": round(memory.start_mb, 1),
+                        "peak": round(memory.peak_mb, 1),
+                    },
+                    "checks": [asdict(c) for c in items],
+                    "all_passed": all(c.passed for c in items),
+                }
+            )
+        )
     return 0
 
 

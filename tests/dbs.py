@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ADMIN_URL = os.environ.get("CALFCARE_TEST_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get(
+    "CALFCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _postgres_or_skip() -> str:
@@ -31,8 +32,10 @@ def _postgres_or_skip() -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
     except Exception as exc:
-        reason = (f"PostgreSQL not reachable at {make_url(ADMIN_URL).render_as_string()} "
-                  f"({type(exc).__name__}); set CALFCARE_TEST_POSTGRES_URL to run these tests")
+        reason = (
+            f"PostgreSQL not reachable at {make_url(ADMIN_URL).render_as_string()} "
+            f"({type(exc).__name__}); set CALFCARE_TEST_POSTGRES_URL to run these tests"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
         pytest.skip(reason)

@@ -37,12 +37,18 @@ def test_generated_blocks_match_the_data() -> None:
         text = path.read_text(encoding="utf-8")
         for m in BLOCK.finditer(text):
             assert m.group(2) in generated or m.group(2) in ELSEWHERE, (
-                f"{path.name}: unknown block {m.group(2)}")
+                f"{path.name}: unknown block {m.group(2)}"
+            )
             seen.add(m.group(2))
-        kept = {name: m.group(3).rstrip("\n") for m in BLOCK.finditer(text)
-                for name in [m.group(2)] if name in ELSEWHERE}
+        kept = {
+            name: m.group(3).rstrip("\n")
+            for m in BLOCK.finditer(text)
+            for name in [m.group(2)]
+            if name in ELSEWHERE
+        }
         assert render(text, {**generated, **kept}) == text, (
-            f"{path.relative_to(ROOT)} has drifted from the data: run `make docs`")
+            f"{path.relative_to(ROOT)} has drifted from the data: run `make docs`"
+        )
     assert set(generated) <= seen, f"blocks never used: {set(generated) - seen}"
 
 
@@ -72,7 +78,8 @@ if __name__ == "__main__":  # rewrite the blocks: python -m tests.test_docs
     from calfcare.services.assessment import Assessor
     from tests.vignettes import figures
 
-    fresh = {**blocks(load_kb()), "vignette-figures": figures.table(figures.compute(Assessor()))}
+    kb = load_kb()
+    fresh = {**blocks(kb), "vignette-figures": figures.table(figures.compute(Assessor(kb)))}
     for doc in DOCS:
         old = doc.read_text(encoding="utf-8")
         new = render(old, fresh)
@@ -80,3 +87,46 @@ if __name__ == "__main__":  # rewrite the blocks: python -m tests.test_docs
             doc.write_text(new, encoding="utf-8")
             print(f"rewrote {doc.relative_to(ROOT)}")
     sys.exit(0)
+
+
+VIGNETTE_COUNT = re.compile(r"`(dev|extra|hard|reports)/`, (\d+)")
+
+
+def test_the_vignette_counts_quoted_match_the_folders() -> None:
+    quoted = 0
+    for path in DOCS:
+        for name, count in VIGNETTE_COUNT.findall(path.read_text(encoding="utf-8")):
+            folder = ROOT / "tests" / "vignettes" / name
+            assert int(count) == len(list(folder.glob("*.json"))), f"{path.name}: {name}/"
+            quoted += 1
+    assert quoted >= 3
+
+
+def _layout_block() -> str:
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    start = text.index("```text\nsrc/calfcare/")
+    return text[start : text.index("```\n", start + 10)]
+
+
+def test_the_layout_in_the_design_names_every_module_and_nothing_else() -> None:
+    """Every module and package of the first two levels is in the tree, and every file or
+    folder the tree names exists."""
+    tree = _layout_block()
+    package = ROOT / "src" / "calfcare"
+    named = set(re.findall(r"\b([a-z_]+\.py|[a-z_]+/)", tree)) - {"src/", "calfcare/"}
+    existing = {p.name for p in package.rglob("*.py")} | {
+        p.name + "/" for p in package.rglob("*") if p.is_dir() and p.name != "__pycache__"
+    }
+    assert named <= existing, f"named but missing: {sorted(named - existing)}"
+    shallow = [
+        p
+        for p in [*package.glob("*"), *package.glob("*/*")]
+        if p.name not in {"__init__.py", "__main__.py", "__pycache__", "py.typed"}
+        and (p.suffix == ".py" or (p.is_dir() and "versions" not in p.parts))
+    ]
+    missing = sorted(
+        str(p.relative_to(package))
+        for p in shallow
+        if (p.name if p.suffix == ".py" else p.name + "/") not in named
+    )
+    assert not missing, f"not in docs/design.md's layout: {missing}"

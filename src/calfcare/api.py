@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from calfcare.errors import RequestError
+from calfcare.kb.loader import load_kb
 from calfcare.services.assessment import Assessor
 
 __all__ = ["RequestError", "assess", "diagnose", "triage"]
@@ -23,7 +24,7 @@ __all__ = ["RequestError", "assess", "diagnose", "triage"]
 
 @cache
 def _assessor() -> Assessor:
-    return Assessor()
+    return Assessor(load_kb())
 
 
 def diagnose(request: dict[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,13 @@ import calfcare
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -64,7 +69,7 @@ def level_label(level_id: str) -> str:
 def level_labels_from(level_id: str) -> list[str]:
     """Labels of this level and of every more urgent one."""
     ids = [lv["id"] for lv in _yaml(KB_DATA / "levels.yaml")["levels"]]
-    return [level_label(i) for i in ids[ids.index(level_id):]]
+    return [level_label(i) for i in ids[ids.index(level_id) :]]
 
 
 def common_name(condition_id: str) -> str:
@@ -105,8 +110,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, clock_path: Path) -> Iter
     log_path = tmp_path_factory.mktemp("calfcare-log") / "uvicorn.log"
     port = _free_port()
     # Every test signs up its own people from this one address: allow them all.
-    env = {**os.environ, "CALFCARE_DATA_DIR": str(data_dir), "CALFCARE_ENVIRONMENT": "test",
-           "CALFCARE_CLOCK_FILE": str(clock_path), "CALFCARE_MAX_SIGN_UPS_PER_HOUR": "10000"}
+    env = {
+        **os.environ,
+        "CALFCARE_DATA_DIR": str(data_dir),
+        "CALFCARE_ENVIRONMENT": "test",
+        "CALFCARE_CLOCK_FILE": str(clock_path),
+        "CALFCARE_MAX_SIGN_UPS_PER_HOUR": "10000",
+    }
     env.pop("CALFCARE_DATABASE_URL", None)
     from calfcare.settings import load_settings
     from calfcare.storage.migrate import upgrade
@@ -114,25 +124,42 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, clock_path: Path) -> Iter
     upgrade(load_settings(data_dir=data_dir, database_url="").database_url)  # for the accounts
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "calfcare.web.asgi:app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "calfcare.web.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
             while True:
                 if proc.poll() is not None:
-                    pytest.fail(f"uvicorn exited with {proc.returncode}:\n"
-                                f"{log_path.read_text(errors='replace')}")
+                    pytest.fail(
+                        f"uvicorn exited with {proc.returncode}:\n"
+                        f"{log_path.read_text(errors='replace')}"
+                    )
                 try:
                     if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not answer /healthz within 30 s:\n"
-                                f"{log_path.read_text(errors='replace')}")
+                    pytest.fail(
+                        "uvicorn did not answer /healthz within 30 s:\n"
+                        f"{log_path.read_text(errors='replace')}"
+                    )
                 time.sleep(0.1)
             yield url
         finally:
@@ -182,8 +209,10 @@ def clock_file(clock_path: Path, base_url: str) -> Iterator[Clock]:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if in_ci():
-            pytest.fail(f"{CHROMIUM} is missing in CI: the browser tests need Debian's chromium "
-                        "(`make browser-deps` installs it with apt-get).")
+            pytest.fail(
+                f"{CHROMIUM} is missing in CI: the browser tests need Debian's chromium "
+                "(`make browser-deps` installs it with apt-get)."
+            )
         pytest.skip("Debian chromium not installed: run `make test`, which installs it")
     from playwright.sync_api import sync_playwright
 
@@ -222,14 +251,16 @@ def start_picks(present: set[str]) -> list[str]:
 
 def page_kind(page: Any) -> str:
     """'question', 'emergency', 'result', 'start', 'about' or 'other' for the page shown."""
-    return str(page.evaluate("""() => {
+    return str(
+        page.evaluate("""() => {
       if (document.querySelector('form[action="/assess/answer"]')) return 'question';
       if (document.querySelector('form[action="/assess/continue"]')) return 'emergency';
       if (document.querySelector('form[action="/assess/summary"]')) return 'result';
       if (document.querySelector('form[action="/assess/start"]')) return 'start';
       if (document.querySelector('form[action="/assess/about"]')) return 'about';
       return 'other';
-    }"""))
+    }""")
+    )
 
 
 def submit(page: Any, name: str = "Continue", *, exact: bool = True) -> None:
@@ -285,8 +316,9 @@ def answer_interview(page: Any, findings: Mapping[str, str]) -> str:
     pytest.fail(f"the interview did not end within {MAX_PAGES} pages")
 
 
-def run_story(page: Any, age: int, sex: str, findings: Mapping[str, str],
-              *, through_emergency: bool = False) -> str:
+def run_story(
+    page: Any, age: int, sex: str, findings: Mapping[str, str], *, through_emergency: bool = False
+) -> str:
     """A whole interview from the about-you form; optionally continue past emergency pages."""
     present = present_findings(findings)
     begin_interview(page, age, sex, start_picks(present))

@@ -36,16 +36,26 @@ def axe_script() -> Path:
     npm = shutil.which("npm")
     if npm is None:
         if in_ci():
-            pytest.fail("npm is missing in CI: the accessibility tests need it to install "
-                        "axe-core (`make browser-deps` installs npm with apt-get).")
-        pytest.skip("npm not installed: cannot install axe-core for the accessibility tests "
-                    "(run `make test`, which installs it)")
+            pytest.fail(
+                "npm is missing in CI: the accessibility tests need it to install "
+                "axe-core (`make browser-deps` installs npm with apt-get)."
+            )
+        pytest.skip(
+            "npm not installed: cannot install axe-core for the accessibility tests "
+            "(run `make test`, which installs it)"
+        )
     proc = subprocess.run(
         [npm, "install", "--no-audit", "--no-fund", "--prefix", str(HERE)],
-        cwd=HERE, capture_output=True, text=True, timeout=300, check=False)
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if proc.returncode != 0 or not AXE_JS.exists():
-        pytest.fail(f"npm install of axe-core failed ({proc.returncode}):\n"
-                    f"{proc.stdout}\n{proc.stderr}")
+        pytest.fail(
+            f"npm install of axe-core failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return AXE_JS
 
 
@@ -53,8 +63,9 @@ def axe_script() -> Path:
 def axe_page(browser: Any, base_url: str) -> Iterator[Any]:
     # The app's CSP (script-src 'self') blocks the inline script that add_script_tag(path=...)
     # makes, so this context alone bypasses CSP. The flows run with the CSP in force.
-    context = browser.new_context(base_url=base_url, bypass_csp=True,
-                                  viewport={"width": 1280, "height": 800})
+    context = browser.new_context(
+        base_url=base_url, bypass_csp=True, viewport={"width": 1280, "height": 800}
+    )
     context.set_default_timeout(NAV_TIMEOUT_MS)
     pg = context.new_page()
     try:
@@ -129,8 +140,10 @@ def _summary(page: Any) -> None:
 
 def _emergency_then_result(page: Any) -> None:
     case = vignette("D012")
-    assert run_story(page, case["age"], case["sex"], case["evidence"],
-                     through_emergency=True) == "result"
+    assert (
+        run_story(page, case["age"], case["sex"], case["evidence"], through_emergency=True)
+        == "result"
+    )
 
 
 def _goto(path: str) -> Callable[[Any], None]:
@@ -174,7 +187,8 @@ def run_axe(page: Any, script: Path) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(script))
     result: dict[str, Any] = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: tags})", AXE_TAGS)
+        "async (tags) => await axe.run(document, {runOnly: tags})", AXE_TAGS
+    )
     return list(result["violations"])
 
 
@@ -207,15 +221,15 @@ def test_no_serious_accessibility_violations(axe_script: Path, axe_page: Any, na
         serious = [v for v in violations if v["impact"] in BLOCKING]
         if serious:
             blocking.append(f"{where}:\n{describe(serious)}")
-    assert not blocking, ("serious or critical accessibility violations:\n"
-                          + "\n".join(blocking))
+    assert not blocking, "serious or critical accessibility violations:\n" + "\n".join(blocking)
 
 
 def test_axe_is_really_running(axe_script: Path, axe_page: Any) -> None:
     """A page with a known fault must be reported, or a clean run would prove nothing."""
     axe_page.goto("/")
-    axe_page.evaluate("() => { const i = document.createElement('img');"
-                      " i.src = '/static/img/favicon.svg'; document.body.appendChild(i); }")
+    axe_page.evaluate(
+        "() => { const i = document.createElement('img');"
+        " i.src = '/static/img/favicon.svg'; document.body.appendChild(i); }"
+    )
     ids = {v["id"] for v in run_axe(axe_page, axe_script)}
     assert "image-alt" in ids
-

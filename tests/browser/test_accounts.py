@@ -28,8 +28,9 @@ def new_email() -> str:
     return f"b-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def sign_up(page: Any, *, name: str = "Pat Person", role: str = "Me: I want",
-            email: str = "") -> str:
+def sign_up(
+    page: Any, *, name: str = "Pat Person", role: str = "Me: I want", email: str = ""
+) -> str:
     email = email or new_email()
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
@@ -58,7 +59,8 @@ def test_sign_up_sign_out_and_sign_in(page: Any) -> None:
     page.get_by_label("Password").fill("wrong password")
     submit(page, "Sign in")
     expect(page.locator(".error-summary")).to_contain_text(
-        "Enter a correct email address and password")
+        "Enter a correct email address and password"
+    )
     expect(page.get_by_label("Email address")).to_have_value(email)
     page.get_by_label("Password").fill(PASSWORD)
     submit(page, "Sign in")
@@ -112,9 +114,11 @@ def test_a_form_on_another_site_cannot_change_the_account(page: Any, base_url: s
     sign_up(page)
     # A page from another origin posts a form to calfcare in the same browser.
     page.goto("about:blank")
-    page.set_content(f'<form id="f" action="{base_url}/account/units" method="post">'
-                     '<input name="units" value="imperial"><input name="csrf_token" '
-                     'value="guess"></form>')
+    page.set_content(
+        f'<form id="f" action="{base_url}/account/units" method="post">'
+        '<input name="units" value="imperial"><input name="csrf_token" '
+        'value="guess"></form>'
+    )
     with page.expect_navigation():
         page.evaluate("() => document.getElementById('f').submit()")
     expect(page.get_by_role("heading", level=1)).to_have_text("This form has expired")
@@ -166,7 +170,10 @@ PAGES: dict[str, Callable[[Any], None]] = {
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_account_pages_have_no_serious_accessibility_violations(
-        axe_script: Path, axe_page: Any, name: str) -> None:  # noqa: F811
+    axe_script: Path,  # noqa: F811
+    axe_page: Any,  # noqa: F811
+    name: str,
+) -> None:
     PAGES[name](axe_page)
     blocking: list[str] = []
     for width, height in VIEWPORTS:

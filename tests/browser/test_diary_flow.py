@@ -27,9 +27,18 @@ def _recent(hours: int) -> str:
     return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
-def log_episode(page: Any, *, when: str, leg: str, duration: str, severity: str,
-                activity: str, woke: bool = False, load: str | None = None,
-                temperature: str = "") -> None:
+def log_episode(
+    page: Any,
+    *,
+    when: str,
+    leg: str,
+    duration: str,
+    severity: str,
+    activity: str,
+    woke: bool = False,
+    load: str | None = None,
+    temperature: str = "",
+) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My diary").click()
     page.get_by_role("link", name="Log an episode").click()
     page.get_by_label("When did it start?").fill(when)
@@ -40,7 +49,8 @@ def log_episode(page: Any, *, when: str, leg: str, duration: str, severity: str,
     if load:
         page.get_by_label(load, exact=True).check()
     page.get_by_role("group", name="Did it wake you from sleep?").get_by_label(
-        "Yes" if woke else "No", exact=True).check()
+        "Yes" if woke else "No", exact=True
+    ).check()
     if temperature:
         page.get_by_label("Air temperature (°C)").fill(temperature)
     submit(page, "Add to my diary")
@@ -48,10 +58,25 @@ def log_episode(page: Any, *, when: str, leg: str, duration: str, severity: str,
 
 
 def _two_episodes(page: Any) -> None:
-    log_episode(page, when=_recent(3), leg="Left", duration="12m", severity="6",
-                activity="Running", load="Longer than usual", temperature="27")
-    log_episode(page, when=_recent(30), leg="Right", duration="45s", severity="8",
-                activity="Sleeping", woke=True)
+    log_episode(
+        page,
+        when=_recent(3),
+        leg="Left",
+        duration="12m",
+        severity="6",
+        activity="Running",
+        load="Longer than usual",
+        temperature="27",
+    )
+    log_episode(
+        page,
+        when=_recent(30),
+        leg="Right",
+        duration="45s",
+        severity="8",
+        activity="Sleeping",
+        woke=True,
+    )
 
 
 def test_a_new_person_logs_two_episodes_and_reads_the_insights(page: Any) -> None:
@@ -79,7 +104,8 @@ def test_a_new_person_logs_two_episodes_and_reads_the_insights(page: Any) -> Non
     expect(page.locator(".chart-facts").nth(1)).to_contain_text("Running: 1")
     expect(page.locator(".chart-facts").nth(1)).to_contain_text("Sleeping: 1")
     expect(page.locator(".share-list")).to_contain_text(
-        "In a longer or harder session than usual: 1 of 2 episodes (50%)")
+        "In a longer or harder session than usual: 1 of 2 episodes (50%)"
+    )
     expect(page.locator(".share-list")).to_contain_text("In heat: 1 of 2 episodes (50%)")
     # The weekly chart fits a phone screen.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -134,8 +160,15 @@ def linked_clinician(page: Any, base_url: str, *, open_person: bool) -> None:
     try:
         person = person_ctx.new_page()
         sign_up(person, name="Pat Patient")
-        log_episode(person, when=_recent(2), leg="Left", duration="12m", severity="7",
-                    activity="Running", temperature="26")
+        log_episode(
+            person,
+            when=_recent(2),
+            leg="Left",
+            duration="12m",
+            severity="7",
+            activity="Running",
+            temperature="26",
+        )
         person.goto("/account")
         submit(person, "Get a code for my clinician")
         code = person.locator("#link-code").inner_text().strip()
@@ -164,7 +197,11 @@ PAGES: dict[str, Callable[[Any, str], None]] = {
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_diary_pages_have_no_serious_accessibility_violations(
-        axe_script: Path, axe_page: Any, base_url: str, name: str) -> None:  # noqa: F811
+    axe_script: Path,  # noqa: F811
+    axe_page: Any,  # noqa: F811
+    base_url: str,
+    name: str,
+) -> None:
     PAGES[name](axe_page, base_url)
     blocking: list[str] = []
     for width, height in VIEWPORTS:
@@ -176,7 +213,9 @@ def test_diary_pages_have_no_serious_accessibility_violations(
 
 
 SHOTS: dict[str, Callable[[Any, str], None]] = {
-    "diary": _diary_list, "diary-insights": _insights, "diary-episode-error": _episode_error,
+    "diary": _diary_list,
+    "diary-insights": _insights,
+    "diary-episode-error": _episode_error,
     "clinician": lambda page, url: linked_clinician(page, url, open_person=False),
 }
 

@@ -23,10 +23,7 @@ from tests.browser.conftest import (
 )
 
 # D037, with the nine-hour drive made a long-haul flight (long_travel_recent covers both).
-LONG_FLIGHT_SWOLLEN_CALF = {
-    **vignette("D037")["evidence"],
-    "long_travel_recent": "present",
-}
+LONG_FLIGHT_SWOLLEN_CALF = {**vignette("D037")["evidence"], "long_travel_recent": "present"}
 
 
 def care_card_title(page: Any) -> str:
@@ -67,8 +64,7 @@ def test_swollen_calf_after_a_long_flight_needs_a_doctor_within_24_hours(page: A
 def test_suspected_achilles_rupture_is_an_emergency(page: Any) -> None:
     # D012: a "kick" above the heel at badminton, walks flat-footed, cannot go up on tiptoe.
     case = vignette("D012")
-    begin_interview(page, case["age"], case["sex"],
-                    start_picks(present_findings(case["evidence"])))
+    begin_interview(page, case["age"], case["sex"], start_picks(present_findings(case["evidence"])))
     kind = answer_interview(page, case["evidence"])
     assert kind == "emergency"
     alert = page.get_by_role("alert")
@@ -95,7 +91,8 @@ def test_chest_pain_goes_straight_to_the_emergency_page(page: Any) -> None:
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible()
     expect(alert.get_by_role("heading", level=1)).to_contain_text(
-        level_label("emergency_ambulance"))
+        level_label("emergency_ambulance")
+    )
     expect(alert).to_contain_text("Call 999, 112 or 911 now")
     expect(page.get_by_role("button", name="I have got help: continue")).to_be_visible()
     # The emergency strip stays on every page.
@@ -110,10 +107,13 @@ def _focused_id(page: Any) -> str:
 
 
 def _focused_is_submit(page: Any) -> bool:
-    return bool(page.evaluate(
-        "() => { const e = document.activeElement;"
-        " return !!e && e.tagName === 'BUTTON' && e.type === 'submit'"
-        " && e.textContent.trim() === 'Continue'; }"))
+    return bool(
+        page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return !!e && e.tagName === 'BUTTON' && e.type === 'submit'"
+            " && e.textContent.trim() === 'Continue'; }"
+        )
+    )
 
 
 def tab_to(page: Any, element_id: str = "", *, continue_button: bool = False) -> None:
@@ -121,7 +121,8 @@ def tab_to(page: Any, element_id: str = "", *, continue_button: bool = False) ->
     for _ in range(80):
         page.keyboard.press("Tab")
         if (continue_button and _focused_is_submit(page)) or (
-                element_id and _focused_id(page) == element_id):
+            element_id and _focused_id(page) == element_id
+        ):
             return
     raise AssertionError(f"Tab never reached {element_id or 'the Continue button'}")
 
@@ -216,7 +217,8 @@ def test_about_you_form_with_bad_age_shows_errors_and_keeps_input(page: Any) -> 
     expect(summary).to_have_attribute("role", "alert")
     expect(summary).to_contain_text("There is a problem")
     expect(summary.get_by_role("link", name="Enter your age in years")).to_have_attribute(
-        "href", "#age")
+        "href", "#age"
+    )
     expect(summary).to_be_focused()
     expect(page.locator("#age-error")).to_contain_text("whole number from 1 to 120")
     expect(page.get_by_label("How old are you?")).to_have_value("forty")

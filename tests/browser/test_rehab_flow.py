@@ -99,8 +99,14 @@ def prescribed(phase: dict[str, Any]) -> list[Dose]:
         if rx.get("sites") and site not in rx["sites"]:
             continue
         ex = exercise(rx["exercise"])
-        out.append(Dose(ex["id"], ex["name"], rx.get("sets") or ex["dose"]["sets"],
-                        rx.get("amount") or ex["dose"]["amount"]))
+        out.append(
+            Dose(
+                ex["id"],
+                ex["name"],
+                rx.get("sets") or ex["dose"]["sets"],
+                rx.get("amount") or ex["dose"]["amount"],
+            )
+        )
     return out
 
 
@@ -158,8 +164,10 @@ def passing_results(phase: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         out.append(("walking", {"pain": f"{kinds['walking_pain_max']:.0f}"}))
     if "heel_raise_count_min" in kinds or "heel_raise_lsi_min" in kinds:
         other = 30
-        injured = max(math.ceil(kinds.get("heel_raise_count_min", 0)),
-                      math.ceil(kinds.get("heel_raise_lsi_min", 0) * other / 100))
+        injured = max(
+            math.ceil(kinds.get("heel_raise_count_min", 0)),
+            math.ceil(kinds.get("heel_raise_lsi_min", 0) * other / 100),
+        )
         out.append(("heel_raise", {"injured": str(injured), "other": str(max(other, injured))}))
     if "lunge_lsi_min" in kinds:
         other = 10
@@ -170,35 +178,61 @@ def passing_results(phase: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         injured = math.ceil(kinds["hop_lsi_min"] * other / 100)
         out.append(("hop", {"injured": str(injured), "other": str(other)}))
     if "run_minutes_min" in kinds:
-        out.append(("run", {"injured": f"{math.ceil(kinds['run_minutes_min'])}",
-                            "pain": str(min(SESSION_PAIN, pain_limit(phase)))}))
+        out.append(
+            (
+                "run",
+                {
+                    "injured": f"{math.ceil(kinds['run_minutes_min'])}",
+                    "pain": str(min(SESSION_PAIN, pain_limit(phase))),
+                },
+            )
+        )
     if "symptoms_max" in kinds:
         out.append(("symptoms", {"pain": f"{kinds['symptoms_max']:.0f}"}))
     if "full_training_min" in kinds:
-        out.extend(("training", {"pain": "0"})
-                   for _ in range(math.ceil(kinds["full_training_min"])))
-    known |= {"walking_pain_max", "heel_raise_count_min", "heel_raise_lsi_min",
-              "lunge_lsi_min", "hop_lsi_min", "run_minutes_min", "symptoms_max",
-              "full_training_min"}
+        out.extend(
+            ("training", {"pain": "0"}) for _ in range(math.ceil(kinds["full_training_min"]))
+        )
+    known |= {
+        "walking_pain_max",
+        "heel_raise_count_min",
+        "heel_raise_lsi_min",
+        "lunge_lsi_min",
+        "hop_lsi_min",
+        "run_minutes_min",
+        "symptoms_max",
+        "full_training_min",
+    }
     unknown = set(kinds) - known
     assert not unknown, f"the flow does not know how to meet {sorted(unknown)} yet"
     return out
 
 
-TEST_TITLES = {"walking": "Walking check", "symptoms": "Symptom check",
-               "heel_raise": "Single-leg heel-raise test", "hop": "Hop test",
-               "lunge": "Knee-to-wall test", "run": "Run check",
-               "training": "Full training session"}
+TEST_TITLES = {
+    "walking": "Walking check",
+    "symptoms": "Symptom check",
+    "heel_raise": "Single-leg heel-raise test",
+    "hop": "Hop test",
+    "lunge": "Knee-to-wall test",
+    "run": "Run check",
+    "training": "Full training session",
+}
 #: The label of each value on the Tests page, by test kind and field.
 TEST_LABELS = {
     "walking": {"pain": "Highest pain while walking (0 to 10)"},
     "symptoms": {"pain": "Worst pain, tightness or cramp feeling (0 to 10)"},
-    "heel_raise": {"injured": "Injured leg: number of raises",
-                   "other": "Other leg: number of raises"},
-    "hop": {"injured": "Injured leg: centimetres (or hops)",
-            "other": "Other leg: centimetres (or hops)"},
-    "lunge": {"injured": "Injured side: centimetres from toe to wall",
-              "other": "Other side: centimetres from toe to wall"},
+    "heel_raise": {
+        "injured": "Injured leg: number of raises",
+        "other": "Other leg: number of raises",
+    },
+    "hop": {
+        "injured": "Injured leg: centimetres (or hops)",
+        "other": "Other leg: centimetres (or hops)",
+    },
+    "lunge": {
+        "injured": "Injured side: centimetres from toe to wall",
+        "other": "Other side: centimetres from toe to wall",
+    },
     "run": {"injured": "Minutes you ran", "pain": "Highest pain during the run (0 to 10)"},
     "training": {"pain": "Highest pain, tightness or cramp feeling (0 to 10)"},
 }
@@ -246,9 +280,17 @@ def timeline(page: Any) -> list[tuple[str, str]]:
 
 
 def expected_timeline(current: int, *, finished: bool = False) -> list[tuple[str, str]]:
-    return [(STATE["done"] if finished or i < current else
-             STATE["current"] if i == current else STATE["upcoming"], ph["name"])
-            for i, ph in enumerate(phases())]
+    return [
+        (
+            STATE["done"]
+            if finished or i < current
+            else STATE["current"]
+            if i == current
+            else STATE["upcoming"],
+            ph["name"],
+        )
+        for i, ph in enumerate(phases())
+    ]
 
 
 @dataclass
@@ -276,8 +318,9 @@ class Person:
         submit(page, "Save the morning check")
         expect(page.get_by_role("status")).to_contain_text("Your morning check has been logged")
 
-    def session(self, phase: dict[str, Any], pain: int = SESSION_PAIN, *,
-                full: bool = True) -> None:
+    def session(
+        self, phase: dict[str, Any], pain: int = SESSION_PAIN, *, full: bool = True
+    ) -> None:
         """Today's session: the phase's exercises, done as planned, with this pain.
 
         `full` also types each exercise's sets, amount and pain (otherwise the planned dose is
@@ -287,7 +330,8 @@ class Person:
         page.get_by_role("link", name="Today’s session").first.click()
         expect(page.get_by_role("heading", level=1, name="Today’s session")).to_be_visible()
         expect(page.locator(".plan-meta")).to_contain_text(
-            f"{phase['name']}. Pain limit: {phase['pain_ceiling']} out of 10")
+            f"{phase['name']}. Pain limit: {phase['pain_ceiling']} out of 10"
+        )
         doses = prescribed(phase)
         expect(page.locator(".session-list > li h2")).to_have_text([d.name for d in doses])
         expect(page.locator(".exercise-log legend")).to_have_text([d.name for d in doses])
@@ -301,7 +345,8 @@ class Person:
                 row.get_by_label("Sets done").fill(str(dose.sets))
                 row.get_by_label(re.compile("per set$")).fill(str(dose.amount))
                 row.get_by_label("Highest pain (0 to 10)").fill(
-                    str(pain if i == 0 else min(pain, SESSION_PAIN)))
+                    str(pain if i == 0 else min(pain, SESSION_PAIN))
+                )
         page.get_by_label("Highest pain during the whole session (0 to 10)").fill(str(pain))
         page.get_by_label(re.compile("^Pain an hour or so after the session")).fill(str(pain))
         submit(page, "Log the session")
@@ -312,7 +357,8 @@ class Person:
             first = doses[0]
             measure = exercise(first.exercise)["dose"]["measure"]
             expect(latest).to_contain_text(
-                f"{first.name} {first.sets} × {first.amount} {measure} (pain {pain})")
+                f"{first.name} {first.sets} × {first.amount} {measure} (pain {pain})"
+            )
 
     def tests(self, phase: dict[str, Any]) -> None:
         """Log on the Tests page each test the phase's exit criteria need."""
@@ -321,7 +367,8 @@ class Person:
         expect(page.get_by_role("heading", level=1, name="Tests")).to_be_visible()
         for kind, values in passing_results(phase):
             form = page.locator("form.test-form").filter(
-                has=page.locator(f'input[name="kind"][value="{kind}"]'))
+                has=page.locator(f'input[name="kind"][value="{kind}"]')
+            )
             expect(form.get_by_label("Day of the test")).to_have_value(self.iso())
             for name, value in values.items():
                 form.get_by_label(TEST_LABELS[kind][name], exact=True).fill(value)
@@ -330,14 +377,14 @@ class Person:
             expect(page.get_by_role("status")).to_contain_text("Your test result has been logged")
             if "other" in values:  # the limb symmetry index, in the latest results
                 lsi = 100 * float(values["injured"]) / float(values["other"])
-                row = page.locator("#results ~ table tbody tr").filter(
-                    has_text=TEST_TITLES[kind])
+                row = page.locator("#results ~ table tbody tr").filter(has_text=TEST_TITLES[kind])
                 expect(row.locator("td").last).to_have_text(f"{lsi:.0f}%")
         open_plan(page)
 
     def expect_hold(self, phase: dict[str, Any], *texts: str) -> None:
         expect(self.page.locator("#decision-heading")).to_have_text(
-            f"Stay in this phase for now: {phase['name']}")
+            f"Stay in this phase for now: {phase['name']}"
+        )
         for text in texts:
             expect(self.page.locator("#decision .reasons")).to_contain_text(text)
         expect(self.page.locator(".apply-form")).to_have_count(0)
@@ -356,8 +403,7 @@ def _check_charts(page: Any, *, heel: tuple[str, str, str] | None) -> None:
     expect(pain).to_be_visible()
     assert pain.get_attribute("role") == "img"
     assert pain.get_attribute("aria-labelledby") == "chart-pain-title chart-pain-desc"
-    expect(pain.locator("title")).to_have_text(
-        "Pain during sessions and in the morning (0 to 10)")
+    expect(pain.locator("title")).to_have_text("Pain during sessions and in the morning (0 to 10)")
     expect(pain.locator("desc")).to_contain_text("session")
     expect(pain.locator("desc")).to_contain_text("morning")
     expect(pain.locator("desc")).to_contain_text("The limit in this phase is")
@@ -382,8 +428,9 @@ def _phone_screenshot(page: Any, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True, clip=PHONE_CLIP)
     assert path.read_bytes()[:8] == PNG_MAGIC
     assert path.stat().st_size > 10_000, f"{path} is suspiciously small"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], \
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
         "sideways scrolling on a phone"
+    )
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
@@ -411,8 +458,11 @@ def _ready_to_move_on(person: Person, index: int) -> None:
     all_phases = phases()
     phase = all_phases[index]
     last = index == len(all_phases) - 1
-    heading = ("You have met every goal of the last phase" if last else
-               f"You are ready to move on to the next phase: {all_phases[index + 1]['name']}")
+    heading = (
+        "You have met every goal of the last phase"
+        if last
+        else f"You are ready to move on to the next phase: {all_phases[index + 1]['name']}"
+    )
     expect(page.locator("#decision-heading")).to_have_text(heading)
     done = page.locator("#decision .reasons li")
     expect(done).to_have_count(len(phase["exit"]))
@@ -422,8 +472,9 @@ def _ready_to_move_on(person: Person, index: int) -> None:
     expect(page.locator(".criteria .criterion-not-met")).to_have_count(0)
 
 
-def _run_phase(person: Person, index: int, *, setback: bool = False,
-               on_ready: Callable[[], None] | None = None) -> bool:
+def _run_phase(
+    person: Person, index: int, *, setback: bool = False, on_ready: Callable[[], None] | None = None
+) -> bool:
     """Follow one phase from its first day to its checks and accept the decision.
 
     `on_ready` runs on the plan page once the decision offers to move on, before it is accepted.
@@ -444,26 +495,31 @@ def _run_phase(person: Person, index: int, *, setback: bool = False,
         if setback and day == plan.start + 1:
             bad = limit + 1
             person.session(phase, pain=bad, full=False)
-            person.expect_hold(phase, f"pain reached {bad}/10; the limit for this phase is "
-                                      f"{limit}/10")
+            person.expect_hold(
+                phase, f"pain reached {bad}/10; the limit for this phase is {limit}/10"
+            )
             person.go_to_day(day + 1)
             person.morning(WORSE_MORNING_PAIN)
-            person.expect_hold(phase, f"next morning pain was {WORSE_MORNING_PAIN}/10, up from "
-                                      f"{MORNING_PAIN}/10")
+            person.expect_hold(
+                phase, f"next morning pain was {WORSE_MORNING_PAIN}/10, up from {MORNING_PAIN}/10"
+            )
             person.session(phase, pain=bad)
             previous = all_phases[index - 1]["name"]
             expect(page.locator("#decision-heading")).to_have_text(
-                f"Go back to the previous phase for now: {previous}")
+                f"Go back to the previous phase for now: {previous}"
+            )
             expect(page.locator("#decision .reasons")).to_contain_text(
-                "Pain broke the limits in 2 of your last")
+                "Pain broke the limits in 2 of your last"
+            )
             person.accept(f"Go back to {previous}", "You have gone back a phase")
             assert timeline(page) == expected_timeline(index - 1)
             expect(page.locator(".timeline-current")).to_have_attribute("aria-current", "step")
             return False
         for _ in range(plan.per_day[day - plan.start]):
             person.session(phase, full=day == plan.start)
-            person.expect_hold(phase, "Log how your calf feels on the morning after your last "
-                                      "session")
+            person.expect_hold(
+                phase, "Log how your calf feels on the morning after your last session"
+            )
     person.go_to_day(plan.end)
     person.morning()
     person.tests(phase)
@@ -481,7 +537,8 @@ def _run_phase(person: Person, index: int, *, setback: bool = False,
 
 
 def test_a_grade_2_calf_strain_from_the_first_day_back_to_running_and_sport(
-        page: Any, clock_file: Clock) -> None:
+    page: Any, clock_file: Clock
+) -> None:
     all_phases = phases()
     ids = [ph["id"] for ph in all_phases]
     assert "running" in ids
@@ -491,14 +548,16 @@ def test_a_grade_2_calf_strain_from_the_first_day_back_to_running_and_sport(
     day0 = DAY0
     assert day0 + timedelta(days=120) < datetime.now(UTC).date()
     sign_up(page, name="Sam Sprinter")
-    expect(page.locator("dt", has_text="Time zone").locator("xpath=following-sibling::dd")
-           ).to_have_text("UTC")
+    expect(
+        page.locator("dt", has_text="Time zone").locator("xpath=following-sibling::dd")
+    ).to_have_text("UTC")
     person = Person(page, clock_file, day0)
     person.go_to_day(0)
     start_programme(page, day0)
     open_plan(page)
     expect(page.locator(".plan-meta")).to_contain_text(
-        f"{programme()['name']} · {variant()['label']} · Left leg")
+        f"{programme()['name']} · {variant()['label']} · Left leg"
+    )
     assert timeline(page) == expected_timeline(0)
     person.expect_hold(all_phases[0], "Log your first session of this phase")
 
@@ -549,13 +608,15 @@ def test_a_warning_sign_stops_the_programme_with_a_care_card(page: Any) -> None:
     expect(card.get_by_role("heading", level=2)).to_contain_text(level_label(model["flag_level"]))
     expect(card).to_contain_text("Stop the programme and see a professional")
     expect(card).to_contain_text(flag_text)
-    expect(page.get_by_role("button", name=re.compile("^(Move on|Go back|Finish)"))
-           ).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^(Move on|Go back|Finish)"))).to_have_count(
+        0
+    )
     expect(page.locator(".apply-form")).to_have_count(0)
     # The same card on today's page, and the emergency numbers one step away on every page.
     page.get_by_role("link", name="Today’s session").click()
     expect(page.locator("#decision .care-card")).to_contain_text(
-        "Stop the programme and see a professional")
+        "Stop the programme and see a professional"
+    )
     emergency = page.get_by_role("region", name="Emergency").get_by_role("link", name="999")
     expect(emergency).to_be_visible()
     expect(emergency).to_have_attribute("href", "tel:999")
@@ -610,7 +671,8 @@ def _plan_with_data(page: Any) -> None:
     submit(page, "Save the morning check")
     page.goto("/rehab/tests")
     form = page.locator("form.test-form").filter(
-        has=page.locator('input[name="kind"][value="heel_raise"]'))
+        has=page.locator('input[name="kind"][value="heel_raise"]')
+    )
     form.get_by_label("Injured leg: number of raises").fill("12")
     form.get_by_label("Other leg: number of raises").fill("25")
     with page.expect_navigation(wait_until="load"):
@@ -636,7 +698,9 @@ AXE_PAGES: dict[str, Any] = {
 
 
 def test_rehab_pages_have_no_serious_accessibility_violations(
-        axe_script: Path, axe_page: Any) -> None:  # noqa: F811
+    axe_script: Path,  # noqa: F811
+    axe_page: Any,  # noqa: F811
+) -> None:
     _plan_with_data(axe_page)
     blocking: list[str] = []
     for name, where in AXE_PAGES.items():
@@ -663,8 +727,9 @@ def test_an_exercise_page_on_a_phone(page: Any) -> None:
     figure = page.locator("svg.exercise-figure")
     expect(figure).to_be_visible()
     assert figure.get_attribute("role") == "img"
-    assert figure.get_attribute("aria-label") == " ".join(exercise(ex.exercise)["figure_alt"]
-                                                          .split())
+    assert figure.get_attribute("aria-label") == " ".join(
+        exercise(ex.exercise)["figure_alt"].split()
+    )
     _phone_screenshot(page, IMAGES / "exercise-phone.png")
 
 

@@ -33,7 +33,10 @@ def _guide(page: Any) -> None:
 
 
 PAGES: dict[str, Callable[[Any], None]] = {
-    "home": _home, "question": _question, "result": _result, "guide": _guide,
+    "home": _home,
+    "question": _question,
+    "result": _result,
+    "guide": _guide,
 }
 
 

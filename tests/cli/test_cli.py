@@ -67,8 +67,9 @@ def test_validate_prints_the_figures() -> None:
 
 
 def test_validate_with_unsure_answers() -> None:
-    out = runner.invoke(app, ["validate", str(DEV), "--unsure", "0.3", "--seed", "2",
-                              "--format", "json"])
+    out = runner.invoke(
+        app, ["validate", str(DEV), "--unsure", "0.3", "--seed", "2", "--format", "json"]
+    )
     assert out.exit_code == 0, out.output
     figures = json.loads(out.output)
     assert figures["unsure"]["under_triage"] == 0
@@ -134,7 +135,8 @@ def test_interactive_unsure_danger_sign_is_asked_again_and_watched() -> None:
 
 
 def test_serve_passes_workers_and_the_trusted_proxies_to_uvicorn(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import uvicorn
 
     seen: dict[str, object] = {}

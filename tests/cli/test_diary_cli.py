@@ -22,8 +22,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"CALFCARE_DATA_DIR": str(tmp_path / "data"), "CALFCARE_DATABASE_URL": "",
-            "CALFCARE_USER": ""}
+    return {
+        "CALFCARE_DATA_DIR": str(tmp_path / "data"),
+        "CALFCARE_DATABASE_URL": "",
+        "CALFCARE_USER": "",
+    }
 
 
 def add_user(env: dict[str, str], email: str, units: str = "metric") -> None:
@@ -31,8 +34,17 @@ def add_user(env: dict[str, str], email: str, units: str = "metric") -> None:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as s:
-        s.add(User(id=uuid.uuid4().hex, email=email, display_name=email.split("@")[0].title(),
-                   password_hash="x", role="person", units=units, created_at=datetime.now(UTC)))
+        s.add(
+            User(
+                id=uuid.uuid4().hex,
+                email=email,
+                display_name=email.split("@")[0].title(),
+                password_hash="x",
+                role="person",
+                units=units,
+                created_at=datetime.now(UTC),
+            )
+        )
         s.commit()
     engine.dispose()
 
@@ -50,7 +62,8 @@ def test_diary_is_listed_in_help() -> None:
 
 
 def test_an_empty_database_gets_the_schema_and_an_unknown_user_is_explained(
-        env: dict[str, str]) -> None:
+    env: dict[str, str],
+) -> None:
     out = runner.invoke(app, ["diary", "list", "--user", "ghost@example.org"], env=env)
     assert out.exit_code == 1
     assert "Created the database schema" in out.output
@@ -73,13 +86,47 @@ def test_an_old_schema_asks_for_db_upgrade(env: dict[str, str]) -> None:
 def test_add_names_each_bad_option(env: dict[str, str]) -> None:
     add_user(env, "alex@example.org")
     env = {**env, "CALFCARE_USER": "alex@example.org"}
-    out = runner.invoke(app, [
-        "diary", "add", "--when", "yesterday", "--leg", "middle", "--duration", "2x",
-        "--severity", "11", "--activity", "chess", "--load", "huge", "--temp", "300K",
-        "--humidity", "120", "--fluid", "a lot", "--carbs", "600"], env=env)
+    out = runner.invoke(
+        app,
+        [
+            "diary",
+            "add",
+            "--when",
+            "yesterday",
+            "--leg",
+            "middle",
+            "--duration",
+            "2x",
+            "--severity",
+            "11",
+            "--activity",
+            "chess",
+            "--load",
+            "huge",
+            "--temp",
+            "300K",
+            "--humidity",
+            "120",
+            "--fluid",
+            "a lot",
+            "--carbs",
+            "600",
+        ],
+        env=env,
+    )
     assert out.exit_code == 2
-    for option in ("--when", "--leg", "--duration", "--severity", "--activity", "--load",
-                   "--temp", "--humidity", "--fluid", "--carbs"):
+    for option in (
+        "--when",
+        "--leg",
+        "--duration",
+        "--severity",
+        "--activity",
+        "--load",
+        "--temp",
+        "--humidity",
+        "--fluid",
+        "--carbs",
+    ):
         assert f"{option}: " in out.output, option
     assert "Nothing was saved." in out.output
     out = runner.invoke(app, ["diary", "add", "--duration", "2m"], env=env)
@@ -87,9 +134,24 @@ def test_add_names_each_bad_option(env: dict[str, str]) -> None:
     assert "--leg: Required" in out.output
     assert "--severity: Required" in out.output
     assert "--duration" not in out.output
-    out = runner.invoke(app, ["diary", "add", "--leg", "left", "--duration", "90",
-                              "--severity", "3", "--activity", "running",
-                              "--when", ago(hours=-3)], env=env)
+    out = runner.invoke(
+        app,
+        [
+            "diary",
+            "add",
+            "--leg",
+            "left",
+            "--duration",
+            "90",
+            "--severity",
+            "3",
+            "--activity",
+            "running",
+            "--when",
+            ago(hours=-3),
+        ],
+        env=env,
+    )
     assert out.exit_code == 2
     assert "--when: Cannot be more than 1 hour in the future." in out.output
     out = runner.invoke(app, ["diary", "list"], env=env)
@@ -100,19 +162,63 @@ def test_add_list_insights_export_import(env: dict[str, str], tmp_path: Path) ->
     add_user(env, "alex@example.org", units="imperial")
     add_user(env, "sam@example.org")
     user = ["--user", "alex@example.org"]
-    out = runner.invoke(app, ["diary", "add", *user, "--leg", "left", "--duration", "2m",
-                              "--severity", "6", "--activity", "running", "--load", "harder",
-                              "--temp", "86", "--humidity", "60%", "--fluid", "16oz",
-                              "--carbs", "0g", "--helped", "stretching",
-                              "--notes", "last 5 km", "--when", ago(hours=2)], env=env)
+    out = runner.invoke(
+        app,
+        [
+            "diary",
+            "add",
+            *user,
+            "--leg",
+            "left",
+            "--duration",
+            "2m",
+            "--severity",
+            "6",
+            "--activity",
+            "running",
+            "--load",
+            "harder",
+            "--temp",
+            "86",
+            "--humidity",
+            "60%",
+            "--fluid",
+            "16oz",
+            "--carbs",
+            "0g",
+            "--helped",
+            "stretching",
+            "--notes",
+            "last 5 km",
+            "--when",
+            ago(hours=2),
+        ],
+        env=env,
+    )
     assert out.exit_code == 0, out.output
     assert "Saved:" in out.output
     assert "2 min" in out.output
     for days in (1, 3, 5):
-        out = runner.invoke(app, ["diary", "add", *user, "--leg", "right",
-                                  "--duration", "12m", "--severity", "8",
-                                  "--activity", "sleeping", "--woke",
-                                  "--when", ago(days=days)], env=env)
+        out = runner.invoke(
+            app,
+            [
+                "diary",
+                "add",
+                *user,
+                "--leg",
+                "right",
+                "--duration",
+                "12m",
+                "--severity",
+                "8",
+                "--activity",
+                "sleeping",
+                "--woke",
+                "--when",
+                ago(days=days),
+            ],
+            env=env,
+        )
         assert out.exit_code == 0, out.output
     assert "Worth seeing a doctor: Regular cramps" in out.output
 
@@ -130,35 +236,51 @@ def test_add_list_insights_export_import(env: dict[str, str], tmp_path: Path) ->
     out = runner.invoke(app, ["diary", "insights", *user, "--utc-offset", "+00:00"], env=env)
     assert out.exit_code == 0, out.output
     text = out.output
-    for expected in ("Episodes per week", "█", "Night (00-06)", "By activity", "sleeping",
-                     "In a longer or harder session than usual: 1 of 4 (25%)",
-                     "In heat: 1 of 4 (25%)", "Regular cramps",
-                     "Criterion: 4 or more episodes in the last 30 days",
-                     "Cramps that disturb your sleep",
-                     "A cramp that lasted longer than 10 minutes",
-                     "Source: NHS (2025). Leg cramps", "Median duration 12 min"):
+    for expected in (
+        "Episodes per week",
+        "█",
+        "Night (00-06)",
+        "By activity",
+        "sleeping",
+        "In a longer or harder session than usual: 1 of 4 (25%)",
+        "In heat: 1 of 4 (25%)",
+        "Regular cramps",
+        "Criterion: 4 or more episodes in the last 30 days",
+        "Cramps that disturb your sleep",
+        "A cramp that lasted longer than 10 minutes",
+        "Source: NHS (2025). Leg cramps",
+        "Median duration 12 min",
+    ):
         assert expected in text, expected
     out = runner.invoke(app, ["diary", "insights", *user, "--format", "json"], env=env)
     doc = json.loads(out.output)
     assert doc["total"] == 4
     assert {p["id"] for p in doc["prompts"]} == {
-        "regular_cramps", "cramps_disturb_sleep", "cramp_longer_than_10_minutes"}
+        "regular_cramps",
+        "cramps_disturb_sleep",
+        "cramp_longer_than_10_minutes",
+    }
     out = runner.invoke(app, ["diary", "insights", *user, "--utc-offset", "+25:00"], env=env)
     assert out.exit_code == 2
     assert "--utc-offset" in out.output
 
     # Export both ways, then import into another account: everything, and only once.
     json_path = tmp_path / "out" / "diary.json"
-    out = runner.invoke(app, ["diary", "export", *user, "--format", "json",
-                              "--out", str(json_path)], env=env)
+    out = runner.invoke(
+        app, ["diary", "export", *user, "--format", "json", "--out", str(json_path)], env=env
+    )
     assert out.exit_code == 0, out.output
     assert len(json.loads(json_path.read_text())["episodes"]) == 4
     csv_dir = tmp_path / "csv"
-    out = runner.invoke(app, ["diary", "export", *user, "--format", "csv",
-                              "--out", str(csv_dir)], env=env)
+    out = runner.invoke(
+        app, ["diary", "export", *user, "--format", "csv", "--out", str(csv_dir)], env=env
+    )
     assert out.exit_code == 0, out.output
     assert sorted(p.name for p in csv_dir.iterdir()) == [
-        "episodes.csv", "saved_assessments.csv", "training_sessions.csv"]
+        "episodes.csv",
+        "saved_assessments.csv",
+        "training_sessions.csv",
+    ]
     assert (csv_dir / "episodes.csv").read_text().count("\n") == 5  # header + 4 rows
 
     sam = {**env, "CALFCARE_USER": "sam@example.org"}
@@ -169,14 +291,16 @@ def test_add_list_insights_export_import(env: dict[str, str], tmp_path: Path) ->
     assert out.exit_code == 0, out.output
     assert "Imported 0 episode(s)" in out.output
     assert "4 already in the diary" in out.output
-    out = runner.invoke(app, ["diary", "export", "--format", "xml", "--out",
-                              str(tmp_path / "x")], env=sam)
+    out = runner.invoke(
+        app, ["diary", "export", "--format", "xml", "--out", str(tmp_path / "x")], env=sam
+    )
     assert out.exit_code == 2
     assert "--format" in out.output
 
 
-def test_a_bad_import_names_the_row_and_imports_nothing(env: dict[str, str],
-                                                        tmp_path: Path) -> None:
+def test_a_bad_import_names_the_row_and_imports_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     add_user(env, "alex@example.org")
     env = {**env, "CALFCARE_USER": "alex@example.org"}
     folder = tmp_path / "in"
@@ -184,7 +308,8 @@ def test_a_bad_import_names_the_row_and_imports_nothing(env: dict[str, str],
     (folder / "episodes.csv").write_text(
         "occurred_at,leg,duration_s,severity,activity\n"
         f"{ago(days=1)},left,60,5,running\n"
-        f"{ago(days=2)},left,60,eleven,running\n")
+        f"{ago(days=2)},left,60,eleven,running\n"
+    )
     out = runner.invoke(app, ["diary", "import", str(folder)], env=env)
     assert out.exit_code == 2
     assert "episodes.csv row 3, severity: Must be a whole number from 0 to 10" in out.output

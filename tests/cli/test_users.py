@@ -24,14 +24,30 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def test_create_then_reset_token(env: dict[str, str]) -> None:
-    out = runner.invoke(app, ["users", "create", "--email", "Dr@Example.com", "--name", "Dr Lee",
-                              "--role", "clinician", "--password-stdin"],
-                        input="a long enough password\n", env=env)
+    out = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--email",
+            "Dr@Example.com",
+            "--name",
+            "Dr Lee",
+            "--role",
+            "clinician",
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+        env=env,
+    )
     assert out.exit_code == 0, out.output
     assert "Created the clinician account dr@example.com (Dr Lee)" in out.output
 
-    out = runner.invoke(app, ["users", "reset-token", "DR@example.com",
-                              "--base-url", "https://calf.example/"], env=env)
+    out = runner.invoke(
+        app,
+        ["users", "reset-token", "DR@example.com", "--base-url", "https://calf.example/"],
+        env=env,
+    )
     assert out.exit_code == 0, out.output
     m = re.search(r"https://calf\.example/account/reset\?token=([\w-]+)", out.output)
     assert m, out.output
@@ -44,8 +60,12 @@ def test_unknown_email_and_bad_values_are_clear_errors(env: dict[str, str]) -> N
     assert out.exit_code == 2
     assert "No account has the email address 'nobody@example.com'" in out.output
 
-    out = runner.invoke(app, ["users", "create", "--email", "x", "--name", "X",
-                              "--role", "admin", "--password-stdin"], input="short\n", env=env)
+    out = runner.invoke(
+        app,
+        ["users", "create", "--email", "x", "--name", "X", "--role", "admin", "--password-stdin"],
+        input="short\n",
+        env=env,
+    )
     assert out.exit_code == 2
     for words in ("email:", "password: Your password must be at least 10", "role:"):
         assert words in out.output

@@ -16,8 +16,13 @@ def _case(**answers: str) -> Case:
 
 
 def test_posterior_recomputes_from_contributions(assessor: Assessor) -> None:
-    case = _case(calf_pain="present", felt_pop_or_kick="present", cannot_stand_on_tiptoe="present",
-                 muscle_locked_or_knotted="absent", swelling_one_calf="absent")
+    case = _case(
+        calf_pain="present",
+        felt_pop_or_kick="present",
+        cannot_stand_on_tiptoe="present",
+        muscle_locked_or_knotted="absent",
+        swelling_one_calf="absent",
+    )
     post = posterior(assessor.model, case)
     ranked = post.ranked()
     weights = {r.id: r.prior * math.prod(c.factor for c in r.contributions) for r in ranked}
@@ -28,17 +33,20 @@ def test_posterior_recomputes_from_contributions(assessor: Assessor) -> None:
 
 def test_unknown_answers_do_not_move_probabilities(assessor: Assessor) -> None:
     base = posterior(assessor.model, _case(calf_pain="present"))
-    same = posterior(assessor.model, _case(calf_pain="present", smoker="unknown",
-                                           felt_pop_or_kick="unknown"))
+    same = posterior(
+        assessor.model, _case(calf_pain="present", smoker="unknown", felt_pop_or_kick="unknown")
+    )
     assert list(base.probabilities) == pytest.approx(list(same.probabilities))
 
 
 def test_a_strongly_linked_finding_raises_its_condition(assessor: Assessor) -> None:
     before = posterior(assessor.model, _case(calf_pain="present"))
-    after = posterior(assessor.model, _case(calf_pain="present",
-                                            calf_squeeze_no_foot_movement="present"))
+    after = posterior(
+        assessor.model, _case(calf_pain="present", calf_squeeze_no_foot_movement="present")
+    )
     assert after.probability("achilles_tendon_rupture") > 5 * before.probability(
-        "achilles_tendon_rupture")
+        "achilles_tendon_rupture"
+    )
 
 
 def test_pregnancy_cramps_impossible_for_men(assessor: Assessor) -> None:

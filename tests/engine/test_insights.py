@@ -9,18 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calfcare.engine.insights import (
-    TIMES_OF_DAY,
-    EpisodeFacts,
-    SessionFacts,
-    compute_insights,
-    doctor_prompts,
-    earliest_needed,
-    episode_flags,
-    first_week,
-)
+from calfcare.engine.doctor_prompts import doctor_prompts
+from calfcare.engine.episodes import EpisodeFacts, SessionFacts, episode_flags
+from calfcare.engine.insights import TIMES_OF_DAY, compute_insights, earliest_needed, first_week
+from calfcare.kb.diary_schema import CountCriterion, DiaryRules, LongestCriterion
 from calfcare.kb.loader import load_kb
-from calfcare.kb.schema import CountCriterion, DiaryRules, LongestCriterion, TriageLevel
+from calfcare.kb.schema import TriageLevel
 
 RULES: DiaryRules = load_kb().diary_rules
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -34,6 +28,7 @@ def ep(i: int, at: datetime, **kw: object) -> EpisodeFacts:
 
 
 # --- the rules as shipped -----------------------------------------------------------------------
+
 
 def test_shipped_thresholds() -> None:
     prompts = {p.id: p for p in RULES.prompts}
@@ -59,6 +54,7 @@ def test_shipped_thresholds() -> None:
 
 # --- worked examples ----------------------------------------------------------------------------
 
+
 def test_empty_diary() -> None:
     got = compute_insights([], [], rules=RULES, now=NOW)
     assert got.total == 0
@@ -78,12 +74,12 @@ def test_empty_diary() -> None:
 
 def test_counts_by_week_month_time_of_day_and_activity() -> None:
     episodes = [
-        ep(1, datetime(2026, 11, 25, 3, 0, tzinfo=UTC), activity="sleeping"),   # night, wk 11
-        ep(2, datetime(2026, 11, 23, 0, 30, tzinfo=UTC)),                       # night, wk 11
-        ep(3, datetime(2026, 11, 22, 23, 59, tzinfo=UTC)),                      # evening, wk 10
-        ep(4, datetime(2026, 10, 1, 14, 0, tzinfo=UTC), activity="cycling"),    # afternoon
-        ep(5, datetime(2025, 12, 1, 0, 0, tzinfo=UTC), activity="cycling"),     # first month
-        ep(6, datetime(2025, 11, 30, 23, 0, tzinfo=UTC)),                       # too old
+        ep(1, datetime(2026, 11, 25, 3, 0, tzinfo=UTC), activity="sleeping"),  # night, wk 11
+        ep(2, datetime(2026, 11, 23, 0, 30, tzinfo=UTC)),  # night, wk 11
+        ep(3, datetime(2026, 11, 22, 23, 59, tzinfo=UTC)),  # evening, wk 10
+        ep(4, datetime(2026, 10, 1, 14, 0, tzinfo=UTC), activity="cycling"),  # afternoon
+        ep(5, datetime(2025, 12, 1, 0, 0, tzinfo=UTC), activity="cycling"),  # first month
+        ep(6, datetime(2025, 11, 30, 23, 0, tzinfo=UTC)),  # too old
     ]
     got = compute_insights(episodes, [], rules=RULES, now=NOW)
     assert got.total == 5
@@ -94,23 +90,34 @@ def test_counts_by_week_month_time_of_day_and_activity() -> None:
     assert got.months[10].count == 1
     assert got.months[11].count == 3
     assert {c.key: c.count for c in got.time_of_day} == {
-        "night": 3, "morning": 0, "afternoon": 1, "evening": 1}
+        "night": 3,
+        "morning": 0,
+        "afternoon": 1,
+        "evening": 1,
+    }
     assert [(c.key, c.count) for c in got.activities] == [
-        ("cycling", 2), ("running", 2), ("sleeping", 1)]
+        ("cycling", 2),
+        ("running", 2),
+        ("sleeping", 1),
+    ]
 
 
 def test_local_time_zone_moves_episodes_between_days_and_parts_of_the_day() -> None:
     sunday_late = ep(1, datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
     utc = compute_insights([sunday_late], [], rules=RULES, now=NOW)
-    tokyo = compute_insights([sunday_late], [], rules=RULES, now=NOW,
-                             utc_offset=timedelta(hours=9))
+    tokyo = compute_insights([sunday_late], [], rules=RULES, now=NOW, utc_offset=timedelta(hours=9))
     assert [c.count for c in utc.time_of_day] == [0, 0, 0, 1]  # evening in UTC
     assert [c.count for c in tokyo.time_of_day] == [0, 1, 0, 0]  # 08:30 Monday in Tokyo
     assert utc.weeks[-1].count == 0
     assert utc.weeks[-2].count == 1
     assert tokyo.weeks[-1].count == 1
-    new_york = compute_insights([ep(1, datetime(2026, 11, 1, 2, 0, tzinfo=UTC))], [],
-                                rules=RULES, now=NOW, utc_offset=timedelta(hours=-5))
+    new_york = compute_insights(
+        [ep(1, datetime(2026, 11, 1, 2, 0, tzinfo=UTC))],
+        [],
+        rules=RULES,
+        now=NOW,
+        utc_offset=timedelta(hours=-5),
+    )
     assert new_york.months[-2].count == 1  # still 31 October in New York
     with pytest.raises(ValueError, match="utc_offset"):
         compute_insights([], [], rules=RULES, now=NOW, utc_offset=timedelta(hours=20))
@@ -123,44 +130,81 @@ def test_shares_and_medians() -> None:
     short = SessionFacts(started_at=NOW - timedelta(days=2, hours=1), duration_min=60)
     episodes = [
         # hot, harder, in the long session with no carbohydrate recorded
-        ep(1, NOW - timedelta(hours=4), temperature_c=25.0, session_load="harder",
-           duration_s=30, severity=2),
+        ep(
+            1,
+            NOW - timedelta(hours=4),
+            temperature_c=25.0,
+            session_load="harder",
+            duration_s=30,
+            severity=2,
+        ),
         # humid and 20 °C: heat; 30 minutes after the long session ended: without fuel
-        ep(2, NOW - timedelta(hours=3, minutes=30) + timedelta(minutes=29), temperature_c=20.0,
-           humidity_pct=70.0, carbohydrate_g=0.0, duration_s=100, severity=4),
+        ep(
+            2,
+            NOW - timedelta(hours=3, minutes=30) + timedelta(minutes=29),
+            temperature_c=20.0,
+            humidity_pct=70.0,
+            carbohydrate_g=0.0,
+            duration_s=100,
+            severity=4,
+        ),
         # humid but 19.9 °C: no heat; had carbohydrate: fuelled
-        ep(3, NOW - timedelta(hours=4), temperature_c=19.9, humidity_pct=95.0,
-           carbohydrate_g=30.0, session_load="usual", duration_s=200, severity=6),
+        ep(
+            3,
+            NOW - timedelta(hours=4),
+            temperature_c=19.9,
+            humidity_pct=95.0,
+            carbohydrate_g=30.0,
+            session_load="usual",
+            duration_s=200,
+            severity=6,
+        ),
         # in a 60-minute session (not longer than 60): not counted as without fuel
-        ep(4, short.started_at + timedelta(minutes=30), session_load="longer",
-           duration_s=400, severity=8),
+        ep(
+            4,
+            short.started_at + timedelta(minutes=30),
+            session_load="longer",
+            duration_s=400,
+            severity=8,
+        ),
     ]
     got = compute_insights(episodes, [session, short], rules=RULES, now=NOW)
     shares = {s.id: s for s in got.shares}
-    assert (shares["longer_or_harder"].count, shares["heat"].count,
-            shares["without_fuel"].count) == (2, 2, 2)
+    assert (
+        shares["longer_or_harder"].count,
+        shares["heat"].count,
+        shares["without_fuel"].count,
+    ) == (2, 2, 2)
     assert shares["heat"].fraction == 0.5
     assert shares["without_fuel"].references == ("jeukendrup2014",)
     assert got.median_duration_s == 150.0
     assert got.median_severity == 5.0
     assert episode_flags(episodes[0], [session], RULES) == (
-        "longer_or_harder", "heat", "without_fuel")
+        "longer_or_harder",
+        "heat",
+        "without_fuel",
+    )
     late = ep(9, NOW - timedelta(hours=3, minutes=30) + timedelta(minutes=31))
     assert "without_fuel" not in episode_flags(late, [session], RULES)
 
 
 def test_doctor_prompts_with_their_criteria() -> None:
     # three episodes in 30 days: not yet regular; one woke the person; one lasted 10 min exactly
-    episodes = [ep(1, NOW - timedelta(days=1), woke_from_sleep=True),
-                ep(2, NOW - timedelta(days=10), duration_s=600),
-                ep(3, NOW - timedelta(days=29, hours=23)),
-                ep(4, NOW - timedelta(days=31), woke_from_sleep=True, duration_s=3600)]
+    episodes = [
+        ep(1, NOW - timedelta(days=1), woke_from_sleep=True),
+        ep(2, NOW - timedelta(days=10), duration_s=600),
+        ep(3, NOW - timedelta(days=29, hours=23)),
+        ep(4, NOW - timedelta(days=31), woke_from_sleep=True, duration_s=3600),
+    ]
     assert doctor_prompts(episodes, RULES, NOW) == ()
 
     more = [*episodes, ep(5, NOW - timedelta(hours=1), woke_from_sleep=True, duration_s=601)]
     prompts = {p.id: p for p in doctor_prompts(more, RULES, NOW)}
-    assert set(prompts) == {"regular_cramps", "cramps_disturb_sleep",
-                            "cramp_longer_than_10_minutes"}
+    assert set(prompts) == {
+        "regular_cramps",
+        "cramps_disturb_sleep",
+        "cramp_longer_than_10_minutes",
+    }
     regular = prompts["regular_cramps"]
     assert regular.criterion == "4 or more episodes in the last 30 days"
     assert regular.observed == "4 episodes in the last 30 days"
@@ -186,15 +230,17 @@ def test_an_episode_logged_just_ahead_counts_as_now() -> None:
 
 def test_earliest_needed_covers_the_months_and_the_prompt_windows() -> None:
     assert earliest_needed(NOW, timedelta(0), RULES) == datetime(2025, 12, 1, tzinfo=UTC)
-    assert earliest_needed(NOW, timedelta(hours=2), RULES) == \
-        datetime(2025, 11, 30, 22, 0, tzinfo=UTC)
+    assert earliest_needed(NOW, timedelta(hours=2), RULES) == datetime(
+        2025, 11, 30, 22, 0, tzinfo=UTC
+    )
 
 
 # --- properties ---------------------------------------------------------------------------------
 
 offsets = st.integers(min_value=-12 * 4, max_value=14 * 4).map(lambda q: timedelta(minutes=15 * q))
 moments = st.integers(min_value=-500 * 24 * 60, max_value=60).map(
-    lambda m: NOW + timedelta(minutes=m))
+    lambda m: NOW + timedelta(minutes=m)
+)
 maybe_temp = st.none() | st.floats(min_value=-30, max_value=55, allow_nan=False)
 maybe_humidity = st.none() | st.floats(min_value=0, max_value=100, allow_nan=False)
 maybe_carbs = st.none() | st.sampled_from([0.0, 15.0, 60.0])
@@ -205,24 +251,33 @@ def diaries(draw: st.DrawFn) -> tuple[list[EpisodeFacts], list[SessionFacts]]:
     n = draw(st.integers(min_value=0, max_value=40))
     episodes = [
         EpisodeFacts(
-            id=f"e{i:03d}", occurred_at=draw(moments),
+            id=f"e{i:03d}",
+            occurred_at=draw(moments),
             duration_s=draw(st.integers(min_value=1, max_value=86_400)),
             severity=draw(st.integers(min_value=0, max_value=10)),
             activity=draw(st.sampled_from(ACTIVITIES)),
             session_load=draw(st.sampled_from([None, "less", "usual", "longer", "harder"])),
-            woke_from_sleep=draw(st.booleans()), temperature_c=draw(maybe_temp),
-            humidity_pct=draw(maybe_humidity), carbohydrate_g=draw(maybe_carbs))
-        for i in range(n)]
-    sessions = [SessionFacts(started_at=draw(moments),
-                             duration_min=draw(st.integers(min_value=1, max_value=1440)))
-                for _ in range(draw(st.integers(min_value=0, max_value=10)))]
+            woke_from_sleep=draw(st.booleans()),
+            temperature_c=draw(maybe_temp),
+            humidity_pct=draw(maybe_humidity),
+            carbohydrate_g=draw(maybe_carbs),
+        )
+        for i in range(n)
+    ]
+    sessions = [
+        SessionFacts(
+            started_at=draw(moments), duration_min=draw(st.integers(min_value=1, max_value=1440))
+        )
+        for _ in range(draw(st.integers(min_value=0, max_value=10)))
+    ]
     return episodes, sessions
 
 
 @settings(max_examples=150, deadline=None)
 @given(diary=diaries(), offset=offsets)
 def test_counts_add_up_and_shares_are_fractions(
-        diary: tuple[list[EpisodeFacts], list[SessionFacts]], offset: timedelta) -> None:
+    diary: tuple[list[EpisodeFacts], list[SessionFacts]], offset: timedelta
+) -> None:
     episodes, sessions = diary
     got = compute_insights(episodes, sessions, rules=RULES, now=NOW, utc_offset=offset)
     zone = timezone(offset)
@@ -249,15 +304,16 @@ def test_counts_add_up_and_shares_are_fractions(
 @settings(max_examples=100, deadline=None)
 @given(diary=diaries(), offset=offsets, seed=st.integers(min_value=0, max_value=2**32))
 def test_order_of_episodes_does_not_matter(
-        diary: tuple[list[EpisodeFacts], list[SessionFacts]], offset: timedelta,
-        seed: int) -> None:
+    diary: tuple[list[EpisodeFacts], list[SessionFacts]], offset: timedelta, seed: int
+) -> None:
     episodes, sessions = diary
     shuffled_e, shuffled_s = list(episodes), list(sessions)
     rng = random.Random(seed)
     rng.shuffle(shuffled_e)
     rng.shuffle(shuffled_s)
-    assert compute_insights(episodes, sessions, rules=RULES, now=NOW, utc_offset=offset) == \
-        compute_insights(shuffled_e, shuffled_s, rules=RULES, now=NOW, utc_offset=offset)
+    assert compute_insights(
+        episodes, sessions, rules=RULES, now=NOW, utc_offset=offset
+    ) == compute_insights(shuffled_e, shuffled_s, rules=RULES, now=NOW, utc_offset=offset)
 
 
 def _met(prompt_id: str, episodes: list[EpisodeFacts]) -> bool:
@@ -275,20 +331,28 @@ def _met(prompt_id: str, episodes: list[EpisodeFacts]) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(diary=diaries())
 def test_a_prompt_appears_exactly_when_its_criterion_is_met(
-        diary: tuple[list[EpisodeFacts], list[SessionFacts]]) -> None:
+    diary: tuple[list[EpisodeFacts], list[SessionFacts]],
+) -> None:
     episodes, _ = diary
     shown = {p.id for p in compute_insights(episodes, [], rules=RULES, now=NOW).prompts}
     for prompt in RULES.prompts:
         assert (prompt.id in shown) == _met(prompt.id, episodes), prompt.id
 
 
-recent_episodes = st.lists(st.builds(
-    EpisodeFacts, id=st.uuids().map(lambda u: u.hex),
-    occurred_at=st.integers(min_value=-40 * 24 * 60, max_value=0).map(
-        lambda m: NOW + timedelta(minutes=m)),
-    duration_s=st.sampled_from([30, 599, 600, 601, 3600]),
-    severity=st.integers(min_value=0, max_value=10), activity=st.sampled_from(ACTIVITIES),
-    woke_from_sleep=st.booleans()), max_size=12)
+recent_episodes = st.lists(
+    st.builds(
+        EpisodeFacts,
+        id=st.uuids().map(lambda u: u.hex),
+        occurred_at=st.integers(min_value=-40 * 24 * 60, max_value=0).map(
+            lambda m: NOW + timedelta(minutes=m)
+        ),
+        duration_s=st.sampled_from([30, 599, 600, 601, 3600]),
+        severity=st.integers(min_value=0, max_value=10),
+        activity=st.sampled_from(ACTIVITIES),
+        woke_from_sleep=st.booleans(),
+    ),
+    max_size=12,
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -302,8 +366,9 @@ def test_prompts_near_their_thresholds(episodes: list[EpisodeFacts]) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(episodes=recent_episodes, extra=recent_episodes)
-def test_more_episodes_never_remove_a_prompt(episodes: list[EpisodeFacts],
-                                             extra: list[EpisodeFacts]) -> None:
+def test_more_episodes_never_remove_a_prompt(
+    episodes: list[EpisodeFacts], extra: list[EpisodeFacts]
+) -> None:
     before = {p.id for p in doctor_prompts(episodes, RULES, NOW)}
     after = {p.id for p in doctor_prompts([*episodes, *extra], RULES, NOW)}
     assert before <= after

@@ -18,15 +18,20 @@ ASSESSOR = Assessor(KB)
 FINDINGS = sorted(KB.findings)
 ALARMS = sorted(f.id for f in KB.findings.values() if f.alarm)
 RANK = {lv.value: lv.rank for lv in TriageLevel}
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-evidence = st.dictionaries(st.sampled_from(FINDINGS),
-                           st.sampled_from(["present", "absent", "unknown"]), max_size=25)
+evidence = st.dictionaries(
+    st.sampled_from(FINDINGS), st.sampled_from(["present", "absent", "unknown"]), max_size=25
+)
 requests = st.builds(
-    lambda age, sex, ev: {"age": age, "sex": sex,
-                          "evidence": [{"id": k, "choice_id": v} for k, v in ev.items()]},
-    st.integers(1, 120), st.sampled_from(["female", "male"]), evidence,
+    lambda age, sex, ev: {
+        "age": age,
+        "sex": sex,
+        "evidence": [{"id": k, "choice_id": v} for k, v in ev.items()],
+    },
+    st.integers(1, 120),
+    st.sampled_from(["female", "male"]),
+    evidence,
 )
 
 
@@ -79,8 +84,12 @@ def test_i_dont_know_is_never_reassurance(request: dict[str, Any], data: st.Data
     if not noes:
         return
     flipped = data.draw(st.sampled_from(noes))
-    unsure = {**request, "evidence": [
-        {**e, "choice_id": "unknown"} if e["id"] == flipped else e for e in request["evidence"]]}
+    unsure = {
+        **request,
+        "evidence": [
+            {**e, "choice_id": "unknown"} if e["id"] == flipped else e for e in request["evidence"]
+        ],
+    }
     before = ASSESSOR.triage(request)["triage_level"]
     after = ASSESSOR.triage(unsure)["triage_level"]
     assert RANK[after] >= RANK[before], (flipped, before, after)
@@ -88,12 +97,10 @@ def test_i_dont_know_is_never_reassurance(request: dict[str, Any], data: st.Data
 
 @SETTINGS
 @given(requests, st.sampled_from(FINDINGS))
-def test_i_dont_know_is_never_lower_than_not_asking(request: dict[str, Any], finding: str
-                                                    ) -> None:
+def test_i_dont_know_is_never_lower_than_not_asking(request: dict[str, Any], finding: str) -> None:
     """An unknown answer never gives a lower level than leaving the question out."""
     ev = [e for e in request["evidence"] if e["id"] != finding]
-    asked = ASSESSOR.triage({**request, "evidence": [*ev, {"id": finding,
-                                                            "choice_id": "unknown"}]})
+    asked = ASSESSOR.triage({**request, "evidence": [*ev, {"id": finding, "choice_id": "unknown"}]})
     not_asked = ASSESSOR.triage({**request, "evidence": ev})
     assert RANK[asked["triage_level"]] >= RANK[not_asked["triage_level"]]
 
@@ -104,14 +111,23 @@ def test_evidence_order_does_not_matter(request: dict[str, Any]) -> None:
     reversed_request = {**request, "evidence": list(reversed(request["evidence"]))}
     a, b = ASSESSOR.diagnose(request), ASSESSOR.diagnose(reversed_request)
     assert [c["probability"] for c in a["conditions"]] == [
-        c["probability"] for c in b["conditions"]]
-    assert ASSESSOR.triage(request)["triage_level"] == ASSESSOR.triage(
-        reversed_request)["triage_level"]
+        c["probability"] for c in b["conditions"]
+    ]
+    assert (
+        ASSESSOR.triage(request)["triage_level"]
+        == ASSESSOR.triage(reversed_request)["triage_level"]
+    )
 
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                 st.text(max_size=8), st.lists(st.integers(), max_size=3),
-                 st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
 
 
 @st.composite
@@ -119,8 +135,11 @@ def invalid_requests(draw: st.DrawFn) -> dict[str, Any]:
     base: dict[str, Any] = draw(requests)
     kind = draw(st.sampled_from(["age", "sex", "id", "choice", "evidence", "extra", "item"]))
     if kind == "age":
-        base["age"] = draw(st.one_of(st.integers(max_value=0), st.integers(min_value=121),
-                                     st.text(max_size=4), st.none()))
+        base["age"] = draw(
+            st.one_of(
+                st.integers(max_value=0), st.integers(min_value=121), st.text(max_size=4), st.none()
+            )
+        )
     elif kind == "sex":
         base["sex"] = draw(junk.filter(lambda v: v not in ("female", "male")))
     elif kind == "id":
@@ -130,15 +149,26 @@ def invalid_requests(draw: st.DrawFn) -> dict[str, Any]:
         bad = draw(junk.filter(lambda v: v not in ("present", "absent", "unknown")))
         base["evidence"] = [*base["evidence"], {"id": "calf_pain", "choice_id": bad}]
     elif kind == "evidence":
-        base["evidence"] = draw(st.one_of(st.integers(), st.text(max_size=5),
-                                          st.dictionaries(st.text(max_size=3), st.integers(),
-                                                          max_size=2)))
+        base["evidence"] = draw(
+            st.one_of(
+                st.integers(),
+                st.text(max_size=5),
+                st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+            )
+        )
     elif kind == "item":
-        base["evidence"] = [*base["evidence"], draw(st.one_of(st.integers(), st.text(),
-                                                              st.lists(st.integers())))]
+        base["evidence"] = [
+            *base["evidence"],
+            draw(st.one_of(st.integers(), st.text(), st.lists(st.integers()))),
+        ]
     else:
-        base[draw(st.text(min_size=1, max_size=6).filter(
-            lambda k: k not in {"age", "sex", "evidence", "extras", "mode"}))] = 1
+        base[
+            draw(
+                st.text(min_size=1, max_size=6).filter(
+                    lambda k: k not in {"age", "sex", "evidence", "extras", "mode"}
+                )
+            )
+        ] = 1
     return base
 
 

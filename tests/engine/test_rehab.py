@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 from calfcare.engine.rehab import (
-    FLAG_DAYS,
     Action,
     BreakKind,
     Decision,
@@ -62,46 +61,84 @@ def day(n: int) -> date:
 
 # --- builders ---------------------------------------------------------------------------------
 
+
 def criterion(kind: CriterionKind, value: float, refs: Sequence[str] = ("green2022",)) -> Criterion:
-    return Criterion(kind=kind, value=value, text=f"{kind.value.replace('_', ' ')} {value:g}",
-                     evidence=EvidenceLevel.expert_opinion, references=list(refs))
+    return Criterion(
+        kind=kind,
+        value=value,
+        text=f"{kind.value.replace('_', ' ')} {value:g}",
+        evidence=EvidenceLevel.expert_opinion,
+        references=list(refs),
+    )
 
 
 def rx(exercise: str, *sites: str) -> Prescription:
     return Prescription.model_validate({"exercise": exercise, "sites": list(sites)})
 
 
-def phase(pid: str, ceiling: int = 4, exit_: Iterable[Criterion] | None = None,
-          exercises: Iterable[Prescription] | None = None) -> Phase:
-    return Phase(id=pid, name=f"Phase {pid}", goal="Build the calf back up",
-                 pain_ceiling=ceiling,
-                 exercises=list(exercises) if exercises is not None else [rx("isometric_hold")],
-                 entry=["Walking without a limp"],
-                 exit=list(exit_) if exit_ is not None else [criterion(K.days_in_phase_min, 7)])
+def phase(
+    pid: str,
+    ceiling: int = 4,
+    exit_: Iterable[Criterion] | None = None,
+    exercises: Iterable[Prescription] | None = None,
+) -> Phase:
+    return Phase(
+        id=pid,
+        name=f"Phase {pid}",
+        goal="Build the calf back up",
+        pain_ceiling=ceiling,
+        exercises=list(exercises) if exercises is not None else [rx("isometric_hold")],
+        entry=["Walking without a limp"],
+        exit=list(exit_) if exit_ is not None else [criterion(K.days_in_phase_min, 7)],
+    )
 
 
-def variant(vid: str = "grade_1", site: str | None = None, min_days: dict[str, int] | None = None,
-            skip: Sequence[str] = (), expected: tuple[int, int] = (14, 28)) -> Variant:
-    return Variant.model_validate({
-        "id": vid, "label": f"Variant {vid}", "site": site,
-        "expected_days": {"low": expected[0], "high": expected[1]},
-        "expected_note": "Most people are back within this range",
-        "references": ["green2022"], "min_days": min_days or {}, "skip_phases": list(skip)})
+def variant(
+    vid: str = "grade_1",
+    site: str | None = None,
+    min_days: dict[str, int] | None = None,
+    skip: Sequence[str] = (),
+    expected: tuple[int, int] = (14, 28),
+) -> Variant:
+    return Variant.model_validate(
+        {
+            "id": vid,
+            "label": f"Variant {vid}",
+            "site": site,
+            "expected_days": {"low": expected[0], "high": expected[1]},
+            "expected_note": "Most people are back within this range",
+            "references": ["green2022"],
+            "min_days": min_days or {},
+            "skip_phases": list(skip),
+        }
+    )
 
 
 def programme(*phases: Phase, variants: Sequence[Variant] | None = None) -> Programme:
     return Programme(
-        id="calf_strain_rehab", name="Calf strain rehabilitation", summary="Criteria-based rehab",
-        for_conditions=["calf_strain"], audience="Adults with a calf strain",
+        id="calf_strain_rehab",
+        name="Calf strain rehabilitation",
+        summary="Criteria-based rehab",
+        for_conditions=["calf_strain"],
+        audience="Adults with a calf strain",
         variants=list(variants) if variants is not None else [variant()],
         phases=list(phases),
-        see_professional=[SeekProfessional(level=TriageLevel.consultation_24,
-                                           when="A pop, new swelling or worsening pain",
-                                           references=["green2022", "silbernagel2007"])],
-        reinjury_prevention=[Statement(text="Keep up calf strength work after returning",
-                                       evidence=EvidenceLevel.expert_opinion,
-                                       references=["green2022"])],
-        references=["green2022"])
+        see_professional=[
+            SeekProfessional(
+                level=TriageLevel.consultation_24,
+                when="A pop, new swelling or worsening pain",
+                references=["green2022", "silbernagel2007"],
+            )
+        ],
+        reinjury_prevention=[
+            Statement(
+                text="Keep up calf strength work after returning",
+                evidence=EvidenceLevel.expert_opinion,
+                references=["green2022"],
+            )
+        ],
+        references=["green2022"],
+    )
 
 
 FLAG_TEXT = {
@@ -113,11 +150,23 @@ FLAG_TEXT = {
 def pain_model(**overrides: Any) -> PainModel:
     """The Silbernagel 2007 numbers (during <= 5, settled next morning) and our window rules."""
     values: dict[str, Any] = {
-        "during_max": 5, "morning_tolerance": 0, "weekly_rise": 1.0, "window_sessions": 3,
-        "step_back_after": 2, "min_sessions_for_trend": 2, "flags": FLAG_TEXT,
+        "during_max": 5,
+        "morning_tolerance": 0,
+        "weekly_rise": 1.0,
+        "window_sessions": 3,
+        "step_back_after": 2,
+        "min_sessions_for_trend": 2,
+        "flag_days": 7,
+        "trend_days": 7,
+        "flags": FLAG_TEXT,
         "flag_level": "consultation_24",
-        "statements": [{"text": "Pain may reach 5/10 and must settle by the next morning",
-                        "evidence": "moderate", "references": ["silbernagel2007"]}],
+        "statements": [
+            {
+                "text": "Pain may reach 5/10 and must settle by the next morning",
+                "evidence": "moderate",
+                "references": ["silbernagel2007"],
+            }
+        ],
     }
     values.update(overrides)
     return PainModel.model_validate(values)
@@ -133,7 +182,8 @@ def three_phases(ceiling: int = 4, exit_: Iterable[Criterion] | None = None) -> 
     return programme(
         phase("acute", 2, [criterion(K.days_in_phase_min, 3)]),
         phase("strength", ceiling, exit_ if exit_ is not None else [DAYS_14, SESSIONS_3]),
-        phase("return", 3, [criterion(K.symptoms_max, 0)]))
+        phase("return", 3, [criterion(K.symptoms_max, 0)]),
+    )
 
 
 PROG = three_phases()
@@ -148,27 +198,39 @@ def mornings(first: int, last: int, pain: int = 1, **changed: int) -> tuple[Morn
     return tuple(MorningCheck(day(n), changed.get(f"d{n}", pain)) for n in range(first, last + 1))
 
 
-def facts(phase_index: int = 1, started: int = 0, as_of: int = 15,
-          logged: Iterable[SessionLog] | None = None,
-          checks: Iterable[MorningCheck] | None = None,
-          tests: Iterable[Result] = ()) -> PlanFacts:
+def facts(
+    phase_index: int = 1,
+    started: int = 0,
+    as_of: int = 15,
+    logged: Iterable[SessionLog] | None = None,
+    checks: Iterable[MorningCheck] | None = None,
+    tests: Iterable[Result] = (),
+) -> PlanFacts:
     """By default a plan ready to leave the strength phase: 15 days in, three easy sessions
     (pain 2/10) on days 10, 12 and 14, and pain 1/10 every morning."""
     return PlanFacts(
-        phase_index=phase_index, phase_started=day(started), as_of=day(as_of),
+        phase_index=phase_index,
+        phase_started=day(started),
+        as_of=day(as_of),
         sessions=tuple(logged) if logged is not None else sessions(10, 12, 14),
         mornings=tuple(checks) if checks is not None else mornings(0, as_of),
-        tests=tuple(tests))
+        tests=tuple(tests),
+    )
 
 
 def with_session(base: Iterable[SessionLog], n: int, pain: int, **kw: Any) -> list[SessionLog]:
     """`base` with the session of day n replaced by one with the given pain."""
-    return sorted([s for s in base if s.day != day(n)] + [SessionLog(day(n), pain, **kw)],
-                  key=lambda s: s.day)
+    return sorted(
+        [s for s in base if s.day != day(n)] + [SessionLog(day(n), pain, **kw)], key=lambda s: s.day
+    )
 
 
-def run(prog: Programme = PROG, f: PlanFacts | None = None, model: PainModel = MODEL,
-        var: Variant | None = None) -> Decision:
+def run(
+    prog: Programme = PROG,
+    f: PlanFacts | None = None,
+    model: PainModel = MODEL,
+    var: Variant | None = None,
+) -> Decision:
     return decide(prog, var or variant(), model, f or facts())
 
 
@@ -176,9 +238,16 @@ def codes(d: Decision) -> list[str]:
     return [r.code for r in d.reasons]
 
 
-def status(kind: CriterionKind, value: float, *tests: Result, as_of: int = 15,
-           started: int = 0, ceiling: int = 4, var: Variant | None = None,
-           logged: Iterable[SessionLog] = ()) -> Any:
+def status(
+    kind: CriterionKind,
+    value: float,
+    *tests: Result,
+    as_of: int = 15,
+    started: int = 0,
+    ceiling: int = 4,
+    var: Variant | None = None,
+    logged: Iterable[SessionLog] = (),
+) -> Any:
     """Evaluate one criterion of a strength phase on the given logs."""
     c = criterion(kind, value)
     ph = phase("strength", ceiling, [c])
@@ -187,6 +256,7 @@ def status(kind: CriterionKind, value: float, *tests: Result, as_of: int = 15,
 
 
 # --- the pain model file ----------------------------------------------------------------------
+
 
 def test_shipped_pain_model_has_the_silbernagel_numbers() -> None:
     """Silbernagel 2007 (§3): pain during exercise may reach but not exceed 5/10 and must be
@@ -198,7 +268,15 @@ def test_shipped_pain_model_has_the_silbernagel_numbers() -> None:
     assert model.step_back_after <= model.window_sessions
 
 
+def test_shipped_pain_model_counts_a_week_for_warning_signs_and_the_trend() -> None:
+    """The week of the warning-sign stop and of the weekly trend is knowledge-base data."""
+    text = resources.files("calfcare").joinpath("kb/data/rehab/pain_model.yaml").read_text()
+    model = PainModel.model_validate(yaml.safe_load(text))
+    assert (model.flag_days, model.trend_days) == (7, 7)
+
+
 # --- the baseline scenario --------------------------------------------------------------------
+
 
 def test_baseline_scenario_progresses_to_the_next_phase() -> None:
     """The builders' default plan meets every rule; other tests change one thing in it."""
@@ -213,11 +291,13 @@ def test_baseline_scenario_progresses_to_the_next_phase() -> None:
     assert codes(d) == ["criterion_days_in_phase_min", "criterion_sessions_in_phase_min"]
     assert [r.text for r in d.reasons] == [
         "Done: days in phase min 14. Measured: 15 days (at least 14).",
-        "Done: sessions in phase min 3. Measured: 3 sessions (at least 3)."]
+        "Done: sessions in phase min 3. Measured: 3 sessions (at least 3).",
+    ]
     assert all(r.references == ("green2022",) for r in d.reasons)
 
 
 # --- criteria: one kind at a time ------------------------------------------------------------
+
 
 def test_days_in_phase_min_met_and_not_met() -> None:
     """Green 2022 (§2.2): phases are gated by criteria, with a fewest number of days for
@@ -358,7 +438,9 @@ def test_run_minutes_min_within_the_phase_ceiling() -> None:
     assert (short.met, short.observed) == (False, "15 minutes (at least 20), pain 0/10")
     no_pain_logged = status(K.run_minutes_min, 20, Result(day(5), Kind.run, 20), ceiling=3)
     assert (no_pain_logged.met, no_pain_logged.observed) == (
-        True, "20 minutes (at least 20), pain 0/10")
+        True,
+        "20 minutes (at least 20), pain 0/10",
+    )
     assert status(K.run_minutes_min, 20).observed == "not measured yet"
 
 
@@ -429,29 +511,36 @@ def test_latest_test_wins_over_an_older_better_one() -> None:
     assert (st.met, st.observed) == (False, "28 raises (at least 30)")
     lsi = status(K.heel_raise_lsi_min, 90, worse, better)
     assert (lsi.met, lsi.observed) == (False, "80% of the other side (at least 90%)")
-    walk = status(K.walking_pain_max, 0, Result(day(3), Kind.walking, pain=0),
-                  Result(day(9), Kind.walking, pain=0, limp=True))
+    walk = status(
+        K.walking_pain_max,
+        0,
+        Result(day(3), Kind.walking, pain=0),
+        Result(day(9), Kind.walking, pain=0, limp=True),
+    )
     assert not walk.met
 
 
 def test_unmet_criteria_hold_with_one_reason_each() -> None:
     """Green 2022 (§2.2): move on when the phase's criteria are met; each missing one is
     named with what was measured (28 of 30 raises; 28 vs 35 is an LSI of 80 %)."""
-    prog = three_phases(exit_=[DAYS_14, criterion(K.heel_raise_count_min, 30),
-                               criterion(K.heel_raise_lsi_min, 90)])
+    prog = three_phases(
+        exit_=[DAYS_14, criterion(K.heel_raise_count_min, 30), criterion(K.heel_raise_lsi_min, 90)]
+    )
     d = run(prog, facts(tests=[Result(day(13), Kind.heel_raise, 28, 35)]))
     assert d.action is Action.hold
     assert d.target is None
     assert codes(d) == ["criterion_heel_raise_count_min", "criterion_heel_raise_lsi_min"]
     assert d.reasons[0].text == "Not yet: heel raise count min 30. So far: 28 raises (at least 30)."
-    assert d.reasons[1].text == ("Not yet: heel raise lsi min 90. So far: 80% of the other "
-                                 "side (at least 90%).")
+    assert d.reasons[1].text == (
+        "Not yet: heel raise lsi min 90. So far: 80% of the other side (at least 90%)."
+    )
     assert [c.met for c in d.criteria] == [True, False, False]
     ok = run(prog, facts(tests=[Result(day(13), Kind.heel_raise, 30, 32)]))
     assert ok.action is Action.progress
 
 
 # --- the pain-monitoring model (Silbernagel 2007) ---------------------------------------------
+
 
 def test_pain_at_five_in_a_phase_with_ceiling_five_is_acceptable() -> None:
     """Silbernagel 2007 (§3): pain during activity may reach but not exceed 5/10."""
@@ -471,10 +560,14 @@ def test_pain_six_is_a_break_and_holds() -> None:
     assert d.action is Action.hold
     assert d.target is None
     assert codes(d) == ["pain_rule_broken"]
-    assert d.breaks == (PainBreak(day(14), BreakKind.over_ceiling,
-                                  "pain reached 6/10; the limit for this phase is 5/10"),)
+    assert d.breaks == (
+        PainBreak(
+            day(14), BreakKind.over_ceiling, "pain reached 6/10; the limit for this phase is 5/10"
+        ),
+    )
     assert d.reasons[0].text.startswith(
-        "In your last session pain reached 6/10; the limit for this phase is 5/10.")
+        "In your last session pain reached 6/10; the limit for this phase is 5/10."
+    )
     assert d.reasons[0].references == ("silbernagel2007",)
 
 
@@ -483,8 +576,10 @@ def test_phase_ceiling_three_makes_four_a_break() -> None:
     Green 2022): in a phase capped at 3/10, pain 4/10 is a break."""
     session = SessionLog(day(14), 4)
     assert pain_breaks(session, 3, MODEL, mornings(0, 15)) == [
-        PainBreak(day(14), BreakKind.over_ceiling,
-                  "pain reached 4/10; the limit for this phase is 3/10")]
+        PainBreak(
+            day(14), BreakKind.over_ceiling, "pain reached 4/10; the limit for this phase is 3/10"
+        )
+    ]
     assert pain_breaks(SessionLog(day(14), 3), 3, MODEL, mornings(0, 15)) == []
     d = run(three_phases(ceiling=3), facts(logged=with_session(sessions(10, 12, 14), 14, 4)))
     assert d.action is Action.hold
@@ -494,15 +589,19 @@ def test_phase_ceiling_three_makes_four_a_break() -> None:
 def test_phase_ceiling_never_exceeds_during_max() -> None:
     """Silbernagel 2007 (§3): 5/10 is the most, whatever a phase says (ceiling 7 -> 5)."""
     assert pain_breaks(SessionLog(day(14), 6), 7, MODEL, ()) == [
-        PainBreak(day(14), BreakKind.over_ceiling,
-                  "pain reached 6/10; the limit for this phase is 5/10")]
+        PainBreak(
+            day(14), BreakKind.over_ceiling, "pain reached 6/10; the limit for this phase is 5/10"
+        )
+    ]
     assert pain_breaks(SessionLog(day(14), 5), 7, MODEL, ()) == []
 
 
 def test_pain_after_the_session_counts_too() -> None:
     """Silbernagel 2007 (§3): pain after activity may reach 5/10, no more."""
-    d = run(three_phases(ceiling=5),
-            facts(logged=with_session(sessions(10, 12, 14), 14, 2, pain_after=6)))
+    d = run(
+        three_phases(ceiling=5),
+        facts(logged=with_session(sessions(10, 12, 14), 14, 2, pain_after=6)),
+    )
     assert d.action is Action.hold
     assert [b.kind for b in d.breaks] == [BreakKind.over_ceiling]
     assert d.breaks[0].detail == "pain reached 6/10; the limit for this phase is 5/10"
@@ -515,8 +614,9 @@ def test_next_morning_pain_higher_is_not_settled() -> None:
     d = run(f=facts(checks=mornings(0, 15, d15=2)))
     assert d.action is Action.hold
     assert codes(d) == ["pain_rule_broken"]
-    assert d.breaks == (PainBreak(day(14), BreakKind.not_settled,
-                                  "next morning pain was 2/10, up from 1/10"),)
+    assert d.breaks == (
+        PainBreak(day(14), BreakKind.not_settled, "next morning pain was 2/10, up from 1/10"),
+    )
 
 
 def test_next_morning_pain_equal_is_settled() -> None:
@@ -536,7 +636,8 @@ def test_morning_tolerance_allows_that_much_rise() -> None:
     s = SessionLog(day(14), 2)
     assert pain_breaks(s, 4, lenient, mornings(13, 15, d15=2)) == []
     assert [b.kind for b in pain_breaks(s, 4, lenient, mornings(13, 15, d15=3))] == [
-        BreakKind.not_settled]
+        BreakKind.not_settled
+    ]
 
 
 def test_morning_before_is_the_latest_check_up_to_the_session() -> None:
@@ -544,7 +645,8 @@ def test_morning_before_is_the_latest_check_up_to_the_session() -> None:
     that was some days earlier; no next-morning check means no judgement yet."""
     checks = (MorningCheck(day(10), 1), MorningCheck(day(15), 2))
     assert [b.kind for b in pain_breaks(SessionLog(day(14), 2), 4, MODEL, checks)] == [
-        BreakKind.not_settled]
+        BreakKind.not_settled
+    ]
     assert pain_breaks(SessionLog(day(14), 2), 4, MODEL, (MorningCheck(day(10), 1),)) == []
     assert pain_breaks(SessionLog(day(14), 2), 4, MODEL, (MorningCheck(day(15), 4),)) == []
 
@@ -574,8 +676,10 @@ def test_two_breaks_in_the_window_step_back_a_phase() -> None:
     assert d.target.id == "acute"
     assert d.phase.id == "strength"
     assert codes(d) == ["pain_rules_broken"]
-    assert d.reasons[0].text == ("Pain broke the limits in 2 of your last 3 sessions. Go back "
-                                 "to the previous phase until pain settles.")
+    assert d.reasons[0].text == (
+        "Pain broke the limits in 2 of your last 3 sessions. Go back "
+        "to the previous phase until pain settles."
+    )
     assert d.reasons[0].references == ("silbernagel2007",)
     assert d.level is None
 
@@ -630,7 +734,8 @@ def test_weekly_rise_above_the_threshold_steps_back() -> None:
     assert d.target.id == "acute"
     assert d.weekly_change == pytest.approx(2.0)
     assert d.reasons[0].text.startswith(
-        "Your average pain rose by 2.0 points this week compared with last week.")
+        "Your average pain rose by 2.0 points this week compared with last week."
+    )
 
 
 def test_weekly_rise_exactly_at_the_threshold_does_not_step_back() -> None:
@@ -668,12 +773,12 @@ def test_weekly_rise_in_the_first_phase_sees_a_professional() -> None:
 
 # --- warning signs ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("level", [TriageLevel.consultation_24, TriageLevel.emergency])
 def test_recent_warning_sign_sees_a_professional(level: TriageLevel) -> None:
     """rehab-prevention.md §3 caveat (red-flag stops: sudden sharp pain, pop, new swelling
     or bruising): any flag in the last 7 days stops the programme at the model's level."""
-    logged = with_session(sessions(10, 12, 14), 12, 2,
-                          flags=frozenset({"sharp_pain_or_pop"}))
+    logged = with_session(sessions(10, 12, 14), 12, 2, flags=frozenset({"sharp_pain_or_pop"}))
     d = run(f=facts(logged=logged), model=pain_model(flag_level=level.value))
     assert d.action is Action.see_professional
     assert d.level is level
@@ -684,19 +789,18 @@ def test_recent_warning_sign_sees_a_professional(level: TriageLevel) -> None:
 
 
 def test_flag_seven_days_ago_still_counts() -> None:
-    """rehab.FLAG_DAYS: a warning sign logged 7 days ago or less still stops the programme."""
-    assert FLAG_DAYS == 7
-    logged = [*sessions(8, flags=frozenset({"new_swelling_or_bruising"})),
-              *sessions(10, 12, 14)]
+    """PainModel.flag_days: a warning sign logged 7 days ago or less still stops the
+    programme."""
+    assert MODEL.flag_days == 7
+    logged = [*sessions(8, flags=frozenset({"new_swelling_or_bruising"})), *sessions(10, 12, 14)]
     d = run(f=facts(logged=logged))
     assert d.action is Action.see_professional
     assert d.level is TriageLevel.consultation_24
 
 
 def test_flag_eight_days_ago_is_ignored() -> None:
-    """rehab.FLAG_DAYS: 8 or more days ago the flag no longer stops the programme."""
-    logged = [*sessions(7, flags=frozenset({"new_swelling_or_bruising"})),
-              *sessions(10, 12, 14)]
+    """PainModel.flag_days: 8 or more days ago the flag no longer stops the programme."""
+    logged = [*sessions(7, flags=frozenset({"new_swelling_or_bruising"})), *sessions(10, 12, 14)]
     d = run(f=facts(logged=logged))
     assert d.action is Action.progress
     assert "warning_sign" not in codes(d)
@@ -727,6 +831,7 @@ def test_flag_outranks_pain_breaks_and_unknown_flags_show_their_id() -> None:
 
 
 # --- waiting for data -------------------------------------------------------------------------
+
 
 def test_no_sessions_in_the_phase_holds() -> None:
     """Silbernagel 2007 (§3): the model judges logged sessions; with none in this phase
@@ -764,15 +869,24 @@ def test_morning_check_after_as_of_is_not_seen() -> None:
 
 # --- progress, completion and the programme as followed ---------------------------------------
 
+
 def test_all_criteria_met_in_the_last_phase_completes() -> None:
     """Green 2022 RTP checklist (§2.3): symptoms 0/10, single-leg heel raise >= 30 and
     <= 10 % asymmetry, hop LSI >= 90 %, >= 1 full training session: return to play."""
-    rtp = [criterion(K.symptoms_max, 0), criterion(K.heel_raise_count_min, 30),
-           criterion(K.heel_raise_lsi_min, 90), criterion(K.hop_lsi_min, 90),
-           criterion(K.full_training_min, 1)]
+    rtp = [
+        criterion(K.symptoms_max, 0),
+        criterion(K.heel_raise_count_min, 30),
+        criterion(K.heel_raise_lsi_min, 90),
+        criterion(K.hop_lsi_min, 90),
+        criterion(K.full_training_min, 1),
+    ]
     prog = programme(phase("acute", 2), phase("strength", 4), phase("return", 3, rtp))
-    tests = [Result(day(13), Kind.symptoms, pain=0), Result(day(13), Kind.heel_raise, 30, 32),
-             Result(day(13), Kind.hop, 140, 150), Result(day(11), Kind.training, pain=0)]
+    tests = [
+        Result(day(13), Kind.symptoms, pain=0),
+        Result(day(13), Kind.heel_raise, 30, 32),
+        Result(day(13), Kind.hop, 140, 150),
+        Result(day(11), Kind.training, pain=0),
+    ]
     d = run(prog, facts(phase_index=2, tests=tests))
     assert d.action is Action.complete
     assert d.target is None
@@ -781,16 +895,18 @@ def test_all_criteria_met_in_the_last_phase_completes() -> None:
     assert codes(d) == [f"criterion_{c.kind.value}" for c in rtp]
     assert all(r.text.startswith("Done: ") for r in d.reasons)
     # one criterion short (heel-raise asymmetry 30 vs 35) and it is a hold
-    short = run(prog, facts(phase_index=2,
-                            tests=[*tests, Result(day(14), Kind.heel_raise, 30, 35)]))
+    short = run(
+        prog, facts(phase_index=2, tests=[*tests, Result(day(14), Kind.heel_raise, 30, 35)])
+    )
     assert short.action is Action.hold
     assert codes(short) == ["criterion_heel_raise_lsi_min"]
 
 
 def test_progress_targets_the_next_active_phase() -> None:
     """Green 2022 (§2.2): phases are criteria-gated and taken in order."""
-    prog = programme(phase("acute", 2), phase("loading", 3), phase("strength", 4),
-                     phase("return", 3))
+    prog = programme(
+        phase("acute", 2), phase("loading", 3), phase("strength", 4), phase("return", 3)
+    )
     f = facts(phase_index=0, as_of=15)
     d = run(prog, f)
     assert d.action is Action.progress
@@ -819,11 +935,16 @@ def test_skip_phases_removes_a_phase() -> None:
 def test_prescriptions_filter_by_injured_muscle() -> None:
     """rehab-prevention.md §1.2 and §2.2: a soleus injury gets the bent-knee (seated) work,
     a gastrocnemius injury the straight-knee work; rows without sites are for everyone."""
-    ph = phase("strength", 4, exercises=[
-        rx("straight_knee_heel_raise", "gastrocnemius"),
-        rx("seated_soleus_raise", "soleus"),
-        rx("isometric_hold"),
-        rx("bent_knee_heel_raise", "soleus", "gastrocnemius")])
+    ph = phase(
+        "strength",
+        4,
+        exercises=[
+            rx("straight_knee_heel_raise", "gastrocnemius"),
+            rx("seated_soleus_raise", "soleus"),
+            rx("isometric_hold"),
+            rx("bent_knee_heel_raise", "soleus", "gastrocnemius"),
+        ],
+    )
     soleus = [r.exercise for r in prescriptions(ph, variant("soleus", site="soleus"))]
     assert soleus == ["seated_soleus_raise", "isometric_hold", "bent_knee_heel_raise"]
     gastroc = [r.exercise for r in prescriptions(ph, variant("gastroc", site="gastrocnemius"))]
@@ -835,8 +956,10 @@ def test_prescriptions_filter_by_injured_muscle() -> None:
 def test_expected_finish_adds_the_day_range_to_the_injury_day() -> None:
     """Green 2022 (§1.2): the variant's usual return-to-play range in days from injury."""
     injured = date(2024, 5, 20)
-    assert expected_finish(variant(expected=(10, 24)), injured) == (date(2024, 5, 30),
-                                                                   date(2024, 6, 13))
+    assert expected_finish(variant(expected=(10, 24)), injured) == (
+        date(2024, 5, 30),
+        date(2024, 6, 13),
+    )
     assert expected_finish(variant(expected=(0, 0)), injured) == (injured, injured)
 
 

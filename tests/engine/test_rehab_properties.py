@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from calfcare.engine.rehab import (
-    FLAG_DAYS,
     Action,
     Decision,
     MorningCheck,
@@ -31,57 +30,100 @@ from tests.engine.test_rehab import FLAG_TEXT, criterion, day, pain_model, phase
 
 K = CriterionKind
 MODEL = pain_model()
-VARIANTS = (variant("grade_1"), variant("mild", skip=["acute"]),
-            variant("grade_2", min_days={"strength": 21, "power": 10}))
+VARIANTS = (
+    variant("grade_1"),
+    variant("mild", skip=["acute"]),
+    variant("grade_2", min_days={"strength": 21, "power": 10}),
+)
 PROG = programme(
     phase("acute", 2, [criterion(K.walking_pain_max, 0), criterion(K.days_in_phase_min, 3)]),
-    phase("strength", 4, [criterion(K.heel_raise_count_min, 30),
-                          criterion(K.heel_raise_lsi_min, 90),
-                          criterion(K.sessions_in_phase_min, 3),
-                          criterion(K.days_in_phase_min, 7)]),
+    phase(
+        "strength",
+        4,
+        [
+            criterion(K.heel_raise_count_min, 30),
+            criterion(K.heel_raise_lsi_min, 90),
+            criterion(K.sessions_in_phase_min, 3),
+            criterion(K.days_in_phase_min, 7),
+        ],
+    ),
     phase("power", 4, [criterion(K.hop_lsi_min, 90), criterion(K.lunge_lsi_min, 90)]),
-    phase("return", 3, [criterion(K.symptoms_max, 0), criterion(K.run_minutes_min, 20),
-                        criterion(K.full_training_min, 1)]),
-    variants=VARIANTS)
+    phase(
+        "return",
+        3,
+        [
+            criterion(K.symptoms_max, 0),
+            criterion(K.run_minutes_min, 20),
+            criterion(K.full_training_min, 1),
+        ],
+    ),
+    variants=VARIANTS,
+)
 FLAGS = [*sorted(FLAG_TEXT), "unlisted_flag"]
-SETTINGS = settings(max_examples=100, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 small_pain = st.integers(0, 2)
 any_pain = st.integers(0, 10)
 pain = st.one_of(small_pain, any_pain)
-flags = st.one_of(*[st.just(frozenset[str]())] * 9,
-                  st.frozensets(st.sampled_from(FLAGS), min_size=1, max_size=2))
+flags = st.one_of(
+    *[st.just(frozenset[str]())] * 9, st.frozensets(st.sampled_from(FLAGS), min_size=1, max_size=2)
+)
 
 
-def _result(kind: Kind, injured: float | None = None, other: float | None = None,
-            pain: int | None = None, limp: bool = False) -> Result:
+def _result(
+    kind: Kind,
+    injured: float | None = None,
+    other: float | None = None,
+    pain: int | None = None,
+    limp: bool = False,
+) -> Result:
     return Result(day(0), kind, injured, other, pain, limp)
 
 
 def _sides(kind: Kind) -> st.SearchStrategy[Result]:
     low, high = {Kind.heel_raise: (20, 45), Kind.hop: (100, 170), Kind.lunge: (5, 14)}[kind]
     side = st.integers(low, high).map(float)
-    return st.builds(_result, st.just(kind), st.one_of(side, side, side, st.none()),
-                     st.one_of(side, side, side, st.none(), st.just(0.0)))
+    return st.builds(
+        _result,
+        st.just(kind),
+        st.one_of(side, side, side, st.none()),
+        st.one_of(side, side, side, st.none(), st.just(0.0)),
+    )
 
 
 def _close_sides(kind: Kind) -> st.SearchStrategy[Result]:
     base = {Kind.heel_raise: 34, Kind.hop: 150, Kind.lunge: 12}[kind]
-    return st.builds(lambda other, gap: _result(kind, round(other * (1 - gap), 1), other),
-                     st.integers(base, base + 10).map(float), st.floats(0, 0.12))
+    return st.builds(
+        lambda other, gap: _result(kind, round(other * (1 - gap), 1), other),
+        st.integers(base, base + 10).map(float),
+        st.floats(0, 0.12),
+    )
 
 
 #: Any result of each kind, with values around the thresholds the programme uses.
 ANY_RESULT: dict[Kind, st.SearchStrategy[Result]] = {
-    Kind.walking: st.builds(_result, st.just(Kind.walking),
-                            pain=st.one_of(st.just(0), any_pain, st.none()), limp=st.booleans()),
-    Kind.symptoms: st.builds(_result, st.just(Kind.symptoms),
-                             pain=st.one_of(st.just(0), any_pain, st.none())),
-    Kind.training: st.builds(_result, st.just(Kind.training),
-                             pain=st.one_of(st.just(0), any_pain, st.none())),
-    Kind.run: st.builds(_result, st.just(Kind.run), st.integers(0, 40).map(float),
-                        pain=st.one_of(small_pain, any_pain, st.none())),
+    Kind.walking: st.builds(
+        _result,
+        st.just(Kind.walking),
+        pain=st.one_of(st.just(0), any_pain, st.none()),
+        limp=st.booleans(),
+    ),
+    Kind.symptoms: st.builds(
+        _result, st.just(Kind.symptoms), pain=st.one_of(st.just(0), any_pain, st.none())
+    ),
+    Kind.training: st.builds(
+        _result, st.just(Kind.training), pain=st.one_of(st.just(0), any_pain, st.none())
+    ),
+    Kind.run: st.builds(
+        _result,
+        st.just(Kind.run),
+        st.integers(0, 40).map(float),
+        pain=st.one_of(small_pain, any_pain, st.none()),
+    ),
     Kind.heel_raise: _sides(Kind.heel_raise),
     Kind.hop: _sides(Kind.hop),
     Kind.lunge: _sides(Kind.lunge),
@@ -89,12 +131,11 @@ ANY_RESULT: dict[Kind, st.SearchStrategy[Result]] = {
 #: Mostly passing results: within 0-12 % of the other side, over the counts, little pain.
 GOOD_RESULT: dict[Kind, st.SearchStrategy[Result]] = {
     Kind.walking: st.builds(_result, st.just(Kind.walking), pain=st.sampled_from([0] * 9 + [1])),
-    Kind.symptoms: st.builds(_result, st.just(Kind.symptoms),
-                             pain=st.sampled_from([0] * 9 + [1])),
-    Kind.training: st.builds(_result, st.just(Kind.training),
-                             pain=st.sampled_from([0] * 9 + [1])),
-    Kind.run: st.builds(_result, st.just(Kind.run), st.integers(18, 40).map(float),
-                        pain=small_pain),
+    Kind.symptoms: st.builds(_result, st.just(Kind.symptoms), pain=st.sampled_from([0] * 9 + [1])),
+    Kind.training: st.builds(_result, st.just(Kind.training), pain=st.sampled_from([0] * 9 + [1])),
+    Kind.run: st.builds(
+        _result, st.just(Kind.run), st.integers(18, 40).map(float), pain=small_pain
+    ),
     Kind.heel_raise: _close_sides(Kind.heel_raise),
     Kind.hop: _close_sides(Kind.hop),
     Kind.lunge: _close_sides(Kind.lunge),
@@ -111,12 +152,14 @@ def plans(draw: st.DrawFn) -> tuple[Variant, PlanFacts]:
     as_of = started + draw(st.integers(0, 30))
     days = st.integers(0, as_of + 3)
     session_days = sorted(draw(st.lists(days, max_size=10, unique=True)))
-    logged = tuple(SessionLog(day(n), draw(pain), draw(st.none() | pain), draw(flags))
-                   for n in session_days)
+    logged = tuple(
+        SessionLog(day(n), draw(pain), draw(st.none() | pain), draw(flags)) for n in session_days
+    )
     morning_days = sorted(draw(st.lists(days, max_size=20, unique=True)))
     checks = tuple(MorningCheck(day(n), draw(pain)) for n in morning_days)
-    tests = tuple(replace(draw(any_result), day=day(draw(days)))
-                  for _ in range(draw(st.integers(0, 8))))
+    tests = tuple(
+        replace(draw(any_result), day=day(draw(days))) for _ in range(draw(st.integers(0, 8)))
+    )
     return var, PlanFacts(index, day(started), day(as_of), logged, checks, tests)
 
 
@@ -130,11 +173,15 @@ def ready_plans(draw: st.DrawFn, rough: bool = False) -> tuple[Variant, PlanFact
     started = draw(st.integers(0, 10))
     as_of = started + draw(st.integers(21, 30))
     level = draw(small_pain)
-    session_days = sorted(draw(st.lists(st.integers(started, as_of - 1), min_size=3,
-                                        max_size=8, unique=True)))
-    logged = tuple(SessionLog(day(n), draw(pain) if rough else level,
-                              draw(st.none() | pain) if rough else None)
-                   for n in session_days)
+    session_days = sorted(
+        draw(st.lists(st.integers(started, as_of - 1), min_size=3, max_size=8, unique=True))
+    )
+    logged = tuple(
+        SessionLog(
+            day(n), draw(pain) if rough else level, draw(st.none() | pain) if rough else None
+        )
+        for n in session_days
+    )
     checks = tuple(MorningCheck(day(n), 1) for n in range(as_of + 1))
     days = st.integers(started, as_of)
     tests = tuple(replace(draw(GOOD_RESULT[k]), day=day(draw(days))) for k in Kind)
@@ -149,13 +196,14 @@ def limit_of(ph: Phase) -> int:
 
 
 def window_of(f: PlanFacts) -> list[SessionLog]:
-    in_phase = sorted((s for s in f.sessions if f.phase_started <= s.day <= f.as_of),
-                      key=lambda s: s.day)
-    return in_phase[-MODEL.window_sessions:]
+    in_phase = sorted(
+        (s for s in f.sessions if f.phase_started <= s.day <= f.as_of), key=lambda s: s.day
+    )
+    return in_phase[-MODEL.window_sessions :]
 
 
 def recent_flag(f: PlanFacts) -> bool:
-    since = f.as_of - timedelta(days=FLAG_DAYS)
+    since = f.as_of - timedelta(days=MODEL.flag_days)
     return any(s.flags and since <= s.day <= f.as_of for s in f.sessions)
 
 
@@ -188,7 +236,8 @@ def test_progress_only_when_every_rule_is_met(plan: tuple[Variant, PlanFacts]) -
 @SETTINGS
 @given(any_plans)
 def test_a_session_over_the_ceiling_in_the_window_never_progresses(
-        plan: tuple[Variant, PlanFacts]) -> None:
+    plan: tuple[Variant, PlanFacts],
+) -> None:
     """Silbernagel 2007 (§3): pain above the phase ceiling (never above 5/10) in any of the
     last sessions rules out progress and completion."""
     var, f = plan
@@ -200,7 +249,8 @@ def test_a_session_over_the_ceiling_in_the_window_never_progresses(
 @SETTINGS
 @given(ready_plans(), st.data())
 def test_making_a_window_session_too_painful_stops_progress(
-        plan: tuple[Variant, PlanFacts], data: st.DataObject) -> None:
+    plan: tuple[Variant, PlanFacts], data: st.DataObject
+) -> None:
     """Silbernagel 2007 (§3): the same plan with one of its last sessions over the ceiling
     (during or after) is held, stepped back or sent to a professional."""
     var, f = plan
@@ -209,22 +259,29 @@ def test_making_a_window_session_too_painful_stops_progress(
     ph = active_phases(PROG, var)[f.phase_index]
     target = data.draw(st.sampled_from(window))
     over = data.draw(st.integers(limit_of(ph) + 1, 10))
-    changed = (replace(target, pain_after=over) if data.draw(st.booleans())
-               else replace(target, pain_during=over))
+    changed = (
+        replace(target, pain_after=over)
+        if data.draw(st.booleans())
+        else replace(target, pain_during=over)
+    )
     f2 = replace(f, sessions=tuple(changed if s is target else s for s in f.sessions))
     assert judge(var, f2).action in (Action.hold, Action.step_back, Action.see_professional)
 
 
 @SETTINGS
 @given(any_plans, st.data())
-def test_a_recent_flag_always_sees_a_professional(plan: tuple[Variant, PlanFacts],
-                                                   data: st.DataObject) -> None:
+def test_a_recent_flag_always_sees_a_professional(
+    plan: tuple[Variant, PlanFacts], data: st.DataObject
+) -> None:
     """rehab-prevention.md §3 caveat (red-flag stops): any warning sign in the last 7 days
     stops the programme, at the pain model's level, whatever else was logged."""
     var, f = plan
-    ago = data.draw(st.integers(0, FLAG_DAYS))
-    flagged = SessionLog(f.as_of - timedelta(days=ago), data.draw(any_pain),
-                         flags=data.draw(st.frozensets(st.sampled_from(FLAGS), min_size=1)))
+    ago = data.draw(st.integers(0, MODEL.flag_days))
+    flagged = SessionLog(
+        f.as_of - timedelta(days=ago),
+        data.draw(any_pain),
+        flags=data.draw(st.frozensets(st.sampled_from(FLAGS), min_size=1)),
+    )
     d = judge(var, replace(f, sessions=(*f.sessions, flagged)))
     assert d.action is Action.see_professional
     assert d.level is MODEL.flag_level
@@ -232,10 +289,15 @@ def test_a_recent_flag_always_sees_a_professional(plan: tuple[Variant, PlanFacts
 
 
 @SETTINGS
-@given(ready_plans(), st.sampled_from([Kind.heel_raise, Kind.hop, Kind.lunge]),
-       st.integers(1, 20), st.booleans())
+@given(
+    ready_plans(),
+    st.sampled_from([Kind.heel_raise, Kind.hop, Kind.lunge]),
+    st.integers(1, 20),
+    st.booleans(),
+)
 def test_a_better_test_result_never_undoes_progress(
-        plan: tuple[Variant, PlanFacts], kind: Kind, more: int, lower_other: bool) -> None:
+    plan: tuple[Variant, PlanFacts], kind: Kind, more: int, lower_other: bool
+) -> None:
     """Green 2022 (§2.3): thresholds are minimums, so more heel raises or a higher LSI
     (injured side up, or the reference side down) can only keep a plan progressing."""
     var, f = plan
@@ -279,12 +341,16 @@ def test_the_generators_reach_every_action() -> None:
     """The properties above are not vacuous: random plans reach each of the five actions."""
     seen: set[Action] = set()
 
-    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=150,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(any_plans)
     def collect(plan: tuple[Variant, PlanFacts]) -> None:
         seen.add(judge(*plan).action)
 
     collect()
     assert seen == set(Action), set(Action) - seen
-

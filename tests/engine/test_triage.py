@@ -40,9 +40,12 @@ ALARM_MINIMUM = {
 }
 
 BENIGN_CRAMP = {
-    "calf_pain": "present", "muscle_locked_or_knotted": "present",
-    "onset_during_exercise": "present", "relieved_by_stretching": "present",
-    "resolved_within_10_minutes": "present", "pain_persists_hours_after": "absent",
+    "calf_pain": "present",
+    "muscle_locked_or_knotted": "present",
+    "onset_during_exercise": "present",
+    "relieved_by_stretching": "present",
+    "resolved_within_10_minutes": "present",
+    "pain_persists_hours_after": "absent",
 }
 
 
@@ -62,25 +65,40 @@ def test_alarm_finding_forces_minimum(assessor: Assessor, finding: str, minimum:
     assert finding in {s["id"] for s in out["serious"]}
 
 
-@pytest.mark.parametrize(("combo", "minimum"), [
-    ({"hot_or_humid_conditions": "present", "headache_nausea_vomiting": "present",
-      "dizzy_or_faint": "present"}, "emergency_ambulance"),
-    ({"drank_large_volumes": "present", "headache_nausea_vomiting": "present"}, "emergency"),
-    ({"swelling_one_calf": "present", "dizzy_or_faint": "present"}, "emergency"),
-    ({"swelling_one_calf": "present"}, "consultation_24"),
-    ({"red_hot_spreading_skin": "present"}, "consultation_24"),
-    ({"episodes_affect_sleep_or_life": "present"}, "consultation"),
-    ({"calf_squeeze_no_foot_movement": "present"}, "emergency"),
-])
+@pytest.mark.parametrize(
+    ("combo", "minimum"),
+    [
+        (
+            {
+                "hot_or_humid_conditions": "present",
+                "headache_nausea_vomiting": "present",
+                "dizzy_or_faint": "present",
+            },
+            "emergency_ambulance",
+        ),
+        ({"drank_large_volumes": "present", "headache_nausea_vomiting": "present"}, "emergency"),
+        ({"swelling_one_calf": "present", "dizzy_or_faint": "present"}, "emergency"),
+        ({"swelling_one_calf": "present"}, "consultation_24"),
+        ({"red_hot_spreading_skin": "present"}, "consultation_24"),
+        ({"episodes_affect_sleep_or_life": "present"}, "consultation"),
+        ({"calf_squeeze_no_foot_movement": "present"}, "emergency"),
+    ],
+)
 def test_triage_tuples(assessor: Assessor, combo: dict[str, str], minimum: str) -> None:
     out = assessor.triage(make_request(**{**BENIGN_CRAMP, **combo}))
     assert RANK[out["triage_level"]] >= RANK[minimum]
 
 
 def test_wells_score_likely_forces_same_day(assessor: Assessor) -> None:
-    req = make_request(age=60, sex="male", calf_pain="present", active_cancer="present",
-                       calf_3cm_larger="present", pitting_oedema_one_leg="present",
-                       tender_along_deep_veins="present")
+    req = make_request(
+        age=60,
+        sex="male",
+        calf_pain="present",
+        active_cancer="present",
+        calf_3cm_larger="present",
+        pitting_oedema_one_leg="present",
+        tender_along_deep_veins="present",
+    )
     out = assessor.triage(req)
     assert out["extras"]["wells"]["points"] >= 2
     assert out["extras"]["wells"]["likely"] is True
@@ -94,9 +112,15 @@ def test_wells_not_computed_without_examination(assessor: Assessor) -> None:
 
 
 def test_wells_subtracts_two_for_a_likelier_alternative(assessor: Assessor) -> None:
-    req = make_request(age=30, sex="male", calf_pain="present", direct_blow_to_calf="present",
-                       calf_bruising="present", calf_3cm_larger="present",
-                       tender_along_deep_veins="absent")
+    req = make_request(
+        age=30,
+        sex="male",
+        calf_pain="present",
+        direct_blow_to_calf="present",
+        calf_bruising="present",
+        calf_3cm_larger="present",
+        tender_along_deep_veins="absent",
+    )
     wells = assessor.triage(req)["extras"]["wells"]
     assert wells["alternative_as_likely"] is True
     assert wells["points"] == 1 - 2

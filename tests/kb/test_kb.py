@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from calfcare.errors import KnowledgeBaseError
-from calfcare.kb.checks import CONTRACT_CONDITIONS, check_kb
-from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.checks import check_kb
+from calfcare.kb.loader import KnowledgeBase, load_kb, read_kb
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec"
 
@@ -26,11 +26,31 @@ def test_data_files_ship_inside_the_package() -> None:
 
 
 def test_every_contract_condition_and_finding_exists(kb: KnowledgeBase) -> None:
-    assert set(CONTRACT_CONDITIONS) <= set(kb.guides)
+    assert set(kb.contract.conditions) <= set(kb.guides)
     if (SPEC / "findings.yaml").exists():
         spec = yaml.safe_load((SPEC / "findings.yaml").read_text())["findings"]
         assert {f["id"] for f in spec} <= set(kb.findings)
         assert all(kb.findings[f["id"]].who == f["who"] for f in spec)
+        assert kb.contract.findings == len(spec)
+
+
+def test_the_contract_file_is_the_shared_specification(kb: KnowledgeBase) -> None:
+    if not (SPEC / "conditions.yaml").exists():
+        pytest.skip("the shared specification is not next to this checkout")
+    spec = yaml.safe_load((SPEC / "conditions.yaml").read_text())["conditions"]
+    assert {c["id"]: c["usual_care"] for c in spec} == {
+        cid: level.value for cid, level in kb.contract.conditions.items()
+    }
+
+
+def test_load_kb_refuses_a_knowledge_base_with_a_cross_file_problem(tmp_path: Path) -> None:
+    data = _copy_kb(tmp_path)
+    path = data / "conditions" / "calf_contusion.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["do_now"][0]["references"] = ["no_such_paper2099"]
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(KnowledgeBaseError, match="no_such_paper2099"):
+        load_kb(data)
 
 
 def test_every_number_says_where_it_comes_from(kb: KnowledgeBase) -> None:
@@ -72,16 +92,18 @@ def test_an_unknown_reference_is_reported(tmp_path: Path) -> None:
     doc = yaml.safe_load(path.read_text())
     doc["do_now"][0]["references"] = ["no_such_paper2099"]
     path.write_text(yaml.safe_dump(doc))
-    problems = [str(p) for p in check_kb(load_kb(data))]
+    problems = [str(p) for p in check_kb(read_kb(data))]
     assert any("no_such_paper2099" in p and "calf_contusion" in p for p in problems)
 
 
 def test_an_unreachable_condition_is_reported(tmp_path: Path) -> None:
     data = _copy_kb(tmp_path)
     path = data / "model" / "likelihoods.csv"
-    lines = [ln for ln in path.read_text().splitlines()
-             if not ln.startswith("popliteal_artery_entrapment,")]
+    lines = [
+        ln
+        for ln in path.read_text().splitlines()
+        if not ln.startswith("popliteal_artery_entrapment,")
+    ]
     path.write_text("\n".join(lines) + "\n")
-    problems = [str(p) for p in check_kb(load_kb(data))]
-    assert any("popliteal_artery_entrapment" in p and "cannot be reached" in p
-               for p in problems)
+    problems = [str(p) for p in check_kb(read_kb(data))]
+    assert any("popliteal_artery_entrapment" in p and "cannot be reached" in p for p in problems)

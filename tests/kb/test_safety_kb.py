@@ -12,7 +12,7 @@ import yaml
 
 from calfcare.errors import KnowledgeBaseError
 from calfcare.kb.checks import check_kb
-from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.loader import KnowledgeBase, load_kb, read_kb
 from calfcare.kb.schema import TriageLevel
 
 
@@ -24,12 +24,13 @@ def data(tmp_path: Path) -> Path:
 
 
 def _problems(data: Path) -> list[str]:
-    return [str(p) for p in check_kb(load_kb(data))]
+    return [str(p) for p in check_kb(read_kb(data))]
 
 
 def test_every_cant_miss_condition_has_a_rule_out_line(kb: KnowledgeBase) -> None:
-    urgent = {c for c, g in kb.guides.items()
-              if g.usual_care.rank >= TriageLevel.consultation_24.rank}
+    urgent = {
+        c for c, g in kb.guides.items() if g.usual_care.rank >= TriageLevel.consultation_24.rank
+    }
     assert urgent == set(kb.safety_net)
     for entry in kb.safety_net.values():
         assert 0 < entry.rule_out < 0.1
@@ -48,8 +49,15 @@ def test_key_findings_cite_published_accuracy(kb: KnowledgeBase) -> None:
 
 
 def test_every_number_has_a_reason_and_an_empty_review(kb: KnowledgeBase) -> None:
-    records = [*kb.likelihoods, *kb.backgrounds.values(), *kb.priors.values(), *kb.rules,
-               *kb.safety_net.values(), *kb.companion_checks.values(), *kb.personal_advice]
+    records = [
+        *kb.likelihoods,
+        *kb.backgrounds.values(),
+        *kb.priors.values(),
+        *kb.rules,
+        *kb.safety_net.values(),
+        *kb.companion_checks.values(),
+        *kb.personal_advice,
+    ]
     for record in records:
         assert record.reviewed_by == "", record
         assert record.reviewed_on is None, record
@@ -79,15 +87,16 @@ def test_a_key_finding_without_a_source_is_reported(data: Path) -> None:
     path = data / "model" / "likelihoods.csv"
     rows = list(csv.DictReader(path.open()))
     for row in rows:
-        if (row["condition"], row["finding"]) == ("achilles_tendon_rupture",
-                                                   "calf_squeeze_no_foot_movement"):
+        if (row["condition"], row["finding"]) == (
+            "achilles_tendon_rupture",
+            "calf_squeeze_no_foot_movement",
+        ):
             row["basis"], row["references"] = "estimate", ""
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    assert any("calf_squeeze_no_foot_movement" in p and "accuracy" in p
-               for p in _problems(data))
+    assert any("calf_squeeze_no_foot_movement" in p and "accuracy" in p for p in _problems(data))
 
 
 def test_a_danger_sign_without_plainer_words_is_reported(data: Path) -> None:
@@ -116,8 +125,7 @@ def test_a_companion_check_needs_its_drawing(data: Path) -> None:
 def test_a_question_with_more_than_eight_items_is_refused(data: Path) -> None:
     path = data / "questions.yaml"
     doc = yaml.safe_load(path.read_text())
-    doc["questions"][0]["items"] = [{"finding": f} for f in
-                                    ["calf_pain"] * 9]
+    doc["questions"][0]["items"] = [{"finding": f} for f in ["calf_pain"] * 9]
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     with pytest.raises(KnowledgeBaseError, match="items"):
         load_kb(data)

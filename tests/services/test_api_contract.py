@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from calfcare import api
 
-START = {"age": 34, "sex": "female",
-         "evidence": [{"id": "calf_pain", "choice_id": "present", "source": "initial"}]}
+START = {
+    "age": 34,
+    "sex": "female",
+    "evidence": [{"id": "calf_pain", "choice_id": "present", "source": "initial"}],
+}
 
 
 def test_diagnose_shape() -> None:
@@ -21,13 +24,22 @@ def test_diagnose_shape() -> None:
 
 
 def test_triage_shape() -> None:
-    out = api.triage({**START, "evidence": [*START["evidence"],
-                                            {"id": "swelling_one_calf", "choice_id": "present"}]})
+    out = api.triage(
+        {
+            **START,
+            "evidence": [*START["evidence"], {"id": "swelling_one_calf", "choice_id": "present"}],
+        }
+    )
     assert set(out) >= {"triage_level", "serious", "label", "description"}
     assert out["triage_level"] == "consultation_24"
-    assert out["serious"] == [{"id": "swelling_one_calf", "name": out["serious"][0]["name"],
-                               "common_name": out["serious"][0]["common_name"],
-                               "is_emergency": False}]
+    assert out["serious"] == [
+        {
+            "id": "swelling_one_calf",
+            "name": out["serious"][0]["name"],
+            "common_name": out["serious"][0]["common_name"],
+            "is_emergency": False,
+        }
+    ]
 
 
 def test_first_questions_are_the_alarm_screen() -> None:
@@ -48,10 +60,17 @@ def test_an_interview_ends() -> None:
 
 
 def test_assess_gives_why_and_advice() -> None:
-    out = api.assess({"age": 45, "sex": "male", "evidence": [
-        {"id": "calf_pain", "choice_id": "present"},
-        {"id": "felt_pop_or_kick", "choice_id": "present"},
-        {"id": "calf_squeeze_no_foot_movement", "choice_id": "present"}]})
+    out = api.assess(
+        {
+            "age": 45,
+            "sex": "male",
+            "evidence": [
+                {"id": "calf_pain", "choice_id": "present"},
+                {"id": "felt_pop_or_kick", "choice_id": "present"},
+                {"id": "calf_squeeze_no_foot_movement", "choice_id": "present"},
+            ],
+        }
+    )
     assert out["triage_level"] == "emergency"
     top = out["conditions"][0]
     assert top["id"] == "achilles_tendon_rupture"

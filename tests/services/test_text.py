@@ -25,16 +25,25 @@ from calfcare.services.text import (
 HUGE = "9" * 5000
 
 
-@pytest.mark.parametrize("text", ["", "plain", "tab\there", "two\nlines\r\n", "émoji 🦵",
-                                  "٤٠", "\u00a0", "\u0085"])
+@pytest.mark.parametrize(
+    "text", ["", "plain", "tab\there", "two\nlines\r\n", "émoji 🦵", "٤٠", "\u00a0", "\u0085"]
+)
 def test_text_people_type_is_storable(text: str) -> None:
     assert text_problem(text) is None
     assert storable(text) == text
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("a\x00b", "NUL"), ("\ud800", "surrogate"), ("x\udfff", "surrogate"),
-    ("\x1b[31m", "U+001B"), ("\x7f", "U+007F"), ("\x0b", "U+000B")])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a\x00b", "NUL"),
+        ("\ud800", "surrogate"),
+        ("x\udfff", "surrogate"),
+        ("\x1b[31m", "U+001B"),
+        ("\x7f", "U+007F"),
+        ("\x0b", "U+000B"),
+    ],
+)
 def test_text_no_database_can_store_is_refused(text: str, words: str) -> None:
     problem = text_problem(text)
     assert problem is not None
@@ -50,21 +59,33 @@ def test_shown_text_can_always_be_written_as_utf8() -> None:
     shown("\ud800" * 100).encode("utf-8")
 
 
-@pytest.mark.parametrize(("text", "number"), [
-    ("0", 0), ("40", 40), ("-7", -7), ("+7", 7), ("007", 7), ("0" * 5000 + "1", 1),
-    ("999999999999999999", 999_999_999_999_999_999)])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("40", 40),
+        ("-7", -7),
+        ("+7", 7),
+        ("007", 7),
+        ("0" * 5000 + "1", 1),
+        ("999999999999999999", 999_999_999_999_999_999),
+    ],
+)
 def test_whole_numbers_from_ascii_digits(text: str, number: int) -> None:
     assert whole_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["²", "٤٠", "४", "1_0", " 1", "1.0", "0x10", "", "-", HUGE,
-                                  "9999999999999999999", "1e3"])
+@pytest.mark.parametrize(
+    "text",
+    ["²", "٤٠", "४", "1_0", " 1", "1.0", "0x10", "", "-", HUGE, "9999999999999999999", "1e3"],
+)
 def test_anything_else_is_not_a_whole_number(text: str) -> None:
     assert whole_number(text) is None
 
 
-@pytest.mark.parametrize(("text", "number"), [("1", 1.0), ("-2.5", -2.5), (".5", 0.5),
-                                              ("5.", 5.0), ("1e3", 1000.0)])
+@pytest.mark.parametrize(
+    ("text", "number"), [("1", 1.0), ("-2.5", -2.5), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0)]
+)
 def test_decimal_numbers(text: str, number: float) -> None:
     assert decimal_number(text) == number
 
@@ -83,19 +104,25 @@ def test_number_readers_never_raise(text: str) -> None:
 
 
 def test_load_json_reads_what_export_writes() -> None:
-    doc = {"format": "x", "episodes": [{"severity": 6, "temperature_c": 21.5,
-                                        "notes": "a\nb"}]}
+    doc = {"format": "x", "episodes": [{"severity": 6, "temperature_c": 21.5, "notes": "a\nb"}]}
     assert load_json(json.dumps(doc)) == doc
     assert load_json(json.dumps(doc).encode()) == doc
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("{", "Expecting"), ('{"a": ' + HUGE + "}", "too large"),
-    ('{"a": 9223372036854775808}', "too large"), ("[NaN]", "NaN"), ("[Infinity]", "Infinity"),
-    ("[" * 50 + "]" * 50, "nested"), ("[" * 100_000 + "]" * 100_000, "nested"),
-    (b"\xff\xfe\x00", "")])
-def test_load_json_refuses_what_cannot_be_read_or_stored(text: str | bytes,
-                                                         words: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("{", "Expecting"),
+        ('{"a": ' + HUGE + "}", "too large"),
+        ('{"a": 9223372036854775808}', "too large"),
+        ("[NaN]", "NaN"),
+        ("[Infinity]", "Infinity"),
+        ("[" * 50 + "]" * 50, "nested"),
+        ("[" * 100_000 + "]" * 100_000, "nested"),
+        (b"\xff\xfe\x00", ""),
+    ],
+)
+def test_load_json_refuses_what_cannot_be_read_or_stored(text: str | bytes, words: str) -> None:
     with pytest.raises(JsonError, match=re.escape(words) if words else None):
         load_json(text)
 
@@ -103,7 +130,9 @@ def test_load_json_refuses_what_cannot_be_read_or_stored(text: str | bytes,
 def test_json_problem_names_the_place() -> None:
     assert json_problem({"evidence": [{"id": "calf_pain"}]}) is None
     assert json_problem({"evidence": [{"id": "calf\x00pain"}]}) == (
-        "evidence[0].id", "Must not contain NUL characters.")
+        "evidence[0].id",
+        "Must not contain NUL characters.",
+    )
     path, message = json_problem({"a": {"\ud800": 1}}) or ("", "")
     assert path == "a.\\ud800"
     assert "surrogate" in message
@@ -116,6 +145,7 @@ def test_json_problem_names_the_place() -> None:
 
 
 # --- the form reader ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", ["²", "٤٠", HUGE, "-" + HUGE, "1_0", "1.5", "", True, 1.5])
 def test_form_integers_are_ascii_digits_in_range(value: object) -> None:
@@ -137,10 +167,12 @@ def test_unstorable_text_is_refused_in_every_kind_of_field(value: str, read: str
     from datetime import UTC, datetime
 
     f = FormReader({"field": value}, ["field"], key=lambda n: f"row 2, {n}")
-    {"text": lambda: f.text("field", 100),
-     "integer": lambda: f.integer("field", 0, 10, "0 to 10"),
-     "choice": lambda: f.choice("field", ["a"], "a"),
-     "moment": lambda: f.moment("field", now=datetime.now(UTC), tz=UTC)}[read]()
+    {
+        "text": lambda: f.text("field", 100),
+        "integer": lambda: f.integer("field", 0, 10, "0 to 10"),
+        "choice": lambda: f.choice("field", ["a"], "a"),
+        "moment": lambda: f.moment("field", now=datetime.now(UTC), tz=UTC),
+    }[read]()
     assert f.errors["row 2, field"].startswith("Must not contain")
     with pytest.raises(FormError) as info:
         f.done()

@@ -44,25 +44,31 @@ def test_conversions_round_trip(value: float) -> None:
 
 
 @given(value=finite, quantity=st.sampled_from(QUANTITIES), system=st.sampled_from(SYSTEMS))
-def test_display_and_input_round_trip(value: float, quantity: Quantity,
-                                      system: UnitSystem) -> None:
+def test_display_and_input_round_trip(value: float, quantity: Quantity, system: UnitSystem) -> None:
     shown = units.to_display(quantity, value, system)
     assert close(units.from_input(quantity, shown, system), value)
     if system == "metric":
         assert shown == value
 
 
-@given(value=st.floats(min_value=-1000, max_value=1000, allow_nan=False),
-       quantity=st.sampled_from(QUANTITIES), system=st.sampled_from(SYSTEMS))
-def test_what_is_shown_reads_back_within_its_rounding(value: float, quantity: Quantity,
-                                                      system: UnitSystem) -> None:
+@given(
+    value=st.floats(min_value=-1000, max_value=1000, allow_nan=False),
+    quantity=st.sampled_from(QUANTITIES),
+    system=st.sampled_from(SYSTEMS),
+)
+def test_what_is_shown_reads_back_within_its_rounding(
+    value: float, quantity: Quantity, system: UnitSystem
+) -> None:
     text = units.format_quantity(quantity, value, system)
-    back = units.parse_quantity(quantity, text, "metric" if system == "imperial" else
-                                "imperial")  # the symbol decides, not the default
+    back = units.parse_quantity(
+        quantity, text, "metric" if system == "imperial" else "imperial"
+    )  # the symbol decides, not the default
     digits = units.DIGITS[quantity][system]
-    step = 10.0 ** -digits / 2 + 1e-9
-    assert abs(units.to_display(quantity, back, system)
-               - units.to_display(quantity, value, system)) <= step
+    step = 10.0**-digits / 2 + 1e-9
+    assert (
+        abs(units.to_display(quantity, back, system) - units.to_display(quantity, value, system))
+        <= step
+    )
 
 
 @given(seconds=st.integers(min_value=1, max_value=86_400))
@@ -73,10 +79,23 @@ def test_durations_round_trip(seconds: int) -> None:
     assert units.parse_duration(f"{m}:{s:02d}") == seconds
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("90", 90), ("90s", 90), ("2m", 120), ("2 min", 120), ("1m30s", 90), ("1.5m", 90),
-    ("1h", 3600), ("1 h 5 min", 3900), ("2:30", 150), ("1:02:03", 3723),
-    ("2 minutes 3 seconds", 123), ("10M", 600)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90", 90),
+        ("90s", 90),
+        ("2m", 120),
+        ("2 min", 120),
+        ("1m30s", 90),
+        ("1.5m", 90),
+        ("1h", 3600),
+        ("1 h 5 min", 3900),
+        ("2:30", 150),
+        ("1:02:03", 3723),
+        ("2 minutes 3 seconds", 123),
+        ("10M", 600),
+    ],
+)
 def test_parse_duration(text: str, seconds: int) -> None:
     assert units.parse_duration(text) == seconds
 

@@ -44,27 +44,54 @@ NOW = datetime(2026, 11, 25, 9, 30, 15, 123456, tzinfo=UTC)
 TODAY = NOW.date()
 INJURY = TODAY - timedelta(days=6)
 PASSWORD = "correct horse battery staple"
-LONG_TEXT = ("Crampe nocturne — mollet gauche. 小腿抽筋. 🦵🏃‍♀️ \"quotes\" \\ back\\slash\n"
-             * 70)[:5000]
-REQUEST = {"age": 44, "sex": "male", "note": "naïve ☃ \u2028 \t tab",
-           "evidence": [{"id": "calf_pain", "choice_id": "present"},
-                        {"id": "felt_pop_or_kick", "choice_id": "unknown"}],
-           "nested": {"list": [1, 2.5, True, False, None, "x"], "empty": {}}}
+LONG_TEXT = ('Crampe nocturne — mollet gauche. 小腿抽筋. 🦵🏃‍♀️ "quotes" \\ back\\slash\n' * 70)[
+    :5000
+]
+REQUEST = {
+    "age": 44,
+    "sex": "male",
+    "note": "naïve ☃ \u2028 \t tab",
+    "evidence": [
+        {"id": "calf_pain", "choice_id": "present"},
+        {"id": "felt_pop_or_kick", "choice_id": "unknown"},
+    ],
+    "nested": {"list": [1, 2.5, True, False, None, "x"], "empty": {}},
+}
 
 
 def _people(db: Session) -> tuple[str, str]:
     """A person and a clinician, linked by a code; a session, a reset code, failed sign-ins."""
-    person = accounts.sign_up(db, email="Ann.OBrien@example.org", password=PASSWORD,
-                              display_name="Ann Ó'Brien 🦵", role="person", units="imperial",
-                              now=NOW, time_zone="Europe/London", client_key="203.0.113.7")
-    clinician = accounts.sign_up(db, email="dr.lee@example.org", password=PASSWORD,
-                                 display_name="Dr Lee", role="clinician", units="metric",
-                                 now=NOW, time_zone="America/New_York")
+    person = accounts.sign_up(
+        db,
+        email="Ann.OBrien@example.org",
+        password=PASSWORD,
+        display_name="Ann Ó'Brien 🦵",
+        role="person",
+        units="imperial",
+        now=NOW,
+        time_zone="Europe/London",
+        client_key="203.0.113.7",
+    )
+    clinician = accounts.sign_up(
+        db,
+        email="dr.lee@example.org",
+        password=PASSWORD,
+        display_name="Dr Lee",
+        role="clinician",
+        units="metric",
+        now=NOW,
+        time_zone="America/New_York",
+    )
     accounts.create_session(db, user_id=person.id, now=NOW)
     accounts.create_reset_token(db, email=person.email, now=NOW)
     with pytest.raises(FormError):
-        accounts.sign_in(accounts.one_session(db), email=person.email, password="wrong one!",
-                         client_key="198.51.100.9", now=NOW)
+        accounts.sign_in(
+            accounts.one_session(db),
+            email=person.email,
+            password="wrong one!",
+            client_key="198.51.100.9",
+            now=NOW,
+        )
     code = accounts.create_link_code(db, person_id=person.id, now=NOW)
     accounts.link_with_code(db, clinician_id=clinician.id, code=code.value, now=NOW)
     accounts.create_link_code(db, person_id=person.id, now=NOW)  # one left unused
@@ -72,41 +99,114 @@ def _people(db: Session) -> tuple[str, str]:
 
 
 def _diary(db: Session, owner: str) -> None:
-    diary.create_episode(db, owner_id=owner, now=NOW, values={
-        "occurred_at": (NOW - timedelta(hours=3)).isoformat(), "leg": "left",
-        "muscle": "soleus", "duration_s": 95, "severity": 7, "activity": "running",
-        "session_load": "harder", "woke_from_sleep": True, "temperature_c": 28.5,
-        "humidity_pct": 0.1 + 0.2, "fluid_l": 1 / 3, "carbohydrate_g": 1e-7,
-        "helped": "stretching 🧘", "notes": LONG_TEXT})
-    diary.create_training(db, owner_id=owner, now=NOW, values={
-        "started_at": (NOW - timedelta(hours=4)).isoformat(), "activity": "running",
-        "duration_min": 42, "intensity": 6, "distance_km": 10.000000000000002,
-        "notes": "tempo\nintervals"})
-    diary.save_assessment(db, owner_id=owner, request=REQUEST, triage_level="self_care",
-                          top_condition="calf_muscle_strain", kb_version="636bb5cc87a47d90",
-                          now=NOW)
+    diary.create_episode(
+        db,
+        owner_id=owner,
+        now=NOW,
+        values={
+            "occurred_at": (NOW - timedelta(hours=3)).isoformat(),
+            "leg": "left",
+            "muscle": "soleus",
+            "duration_s": 95,
+            "severity": 7,
+            "activity": "running",
+            "session_load": "harder",
+            "woke_from_sleep": True,
+            "temperature_c": 28.5,
+            "humidity_pct": 0.1 + 0.2,
+            "fluid_l": 1 / 3,
+            "carbohydrate_g": 1e-7,
+            "helped": "stretching 🧘",
+            "notes": LONG_TEXT,
+        },
+    )
+    diary.create_training(
+        db,
+        owner_id=owner,
+        now=NOW,
+        values={
+            "started_at": (NOW - timedelta(hours=4)).isoformat(),
+            "activity": "running",
+            "duration_min": 42,
+            "intensity": 6,
+            "distance_km": 10.000000000000002,
+            "notes": "tempo\nintervals",
+        },
+    )
+    diary.save_assessment(
+        db,
+        owner_id=owner,
+        request=REQUEST,
+        triage_level="self_care",
+        top_condition="calf_muscle_strain",
+        kb_version="636bb5cc87a47d90",
+        now=NOW,
+    )
 
 
 def _rehab(db: Session, person: str, clinician: str, kb: KnowledgeBase) -> None:
-    rehab.clinician_assign(db, clinician_id=clinician, person_id=person, kb=kb, today=TODAY,
-                           values={"programme": "calf_strain", "variant": "grade2_soleus",
-                                   "side": "left", "injury_day": INJURY.isoformat(),
-                                   "notes": "From the clinic, ½ dose"})
-    rehab.log_session(db, owner_id=person, kb=kb, today=TODAY,
-                      values={"day": TODAY.isoformat(), "pain_during": 2, "pain_after": 3,
-                              "flags": ["new_swelling_or_bruising"], "notes": "ok"},
-                      exercises=[{"exercise": "ankle_pumps", "sets": 3, "amount": 20,
-                                  "load_kg": 2.5, "pain": 2}])
-    rehab.log_morning(db, owner_id=person, today=TODAY,
-                      values={"day": TODAY.isoformat(), "pain": 1})
-    rehab.log_test(db, owner_id=person, today=TODAY,
-                   values={"day": TODAY.isoformat(), "kind": "heel_raise", "injured": 12,
-                           "other": 20.5, "pain": 1, "limp": True})
-    rehab.clinician_adjust(db, clinician_id=clinician, person_id=person, kb=kb,
-                           values={"phase": "protect", "exercise": "ankle_pumps", "sets": 2,
-                                   "amount": 12, "load": "body weight", "note": "slowly"})
-    rehab.clinician_set_phase(db, clinician_id=clinician, person_id=person,
-                              phase="foundation", today=TODAY, kb=kb)
+    rehab.clinician_assign(
+        db,
+        clinician_id=clinician,
+        person_id=person,
+        kb=kb,
+        today=TODAY,
+        values={
+            "programme": "calf_strain",
+            "variant": "grade2_soleus",
+            "side": "left",
+            "injury_day": INJURY.isoformat(),
+            "notes": "From the clinic, ½ dose",
+        },
+    )
+    rehab.log_session(
+        db,
+        owner_id=person,
+        kb=kb,
+        today=TODAY,
+        values={
+            "day": TODAY.isoformat(),
+            "pain_during": 2,
+            "pain_after": 3,
+            "flags": ["new_swelling_or_bruising"],
+            "notes": "ok",
+        },
+        exercises=[{"exercise": "ankle_pumps", "sets": 3, "amount": 20, "load_kg": 2.5, "pain": 2}],
+    )
+    rehab.log_morning(
+        db, owner_id=person, today=TODAY, values={"day": TODAY.isoformat(), "pain": 1}
+    )
+    rehab.log_test(
+        db,
+        owner_id=person,
+        today=TODAY,
+        kb=kb,
+        values={
+            "day": TODAY.isoformat(),
+            "kind": "heel_raise",
+            "injured": 12,
+            "other": 20.5,
+            "pain": 1,
+            "limp": True,
+        },
+    )
+    rehab.clinician_adjust(
+        db,
+        clinician_id=clinician,
+        person_id=person,
+        kb=kb,
+        values={
+            "phase": "protect",
+            "exercise": "ankle_pumps",
+            "sets": 2,
+            "amount": 12,
+            "load": "body weight",
+            "note": "slowly",
+        },
+    )
+    rehab.clinician_set_phase(
+        db, clinician_id=clinician, person_id=person, phase="foundation", today=TODAY, kb=kb
+    )
 
 
 def fill_through_services(url: str, kb: KnowledgeBase) -> None:
@@ -131,9 +231,15 @@ def read_everything(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table of the models, in primary-key order."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        out = {table.name: [{k: _plain(v) for k, v in row.items()} for row in conn.execute(
-            select(table).order_by(*table.primary_key.columns)).mappings()]
-            for table in Base.metadata.sorted_tables}
+        out = {
+            table.name: [
+                {k: _plain(v) for k, v in row.items()}
+                for row in conn.execute(
+                    select(table).order_by(*table.primary_key.columns)
+                ).mappings()
+            ]
+            for table in Base.metadata.sorted_tables
+        }
     engine.dispose()
     return out
 
@@ -145,12 +251,16 @@ def uncovered(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
         found = rows.get(table.name, [])
         if not found:
             missing.append(f"table {table.name}")
-        missing += [f"column {table.name}.{c.name}" for c in table.columns
-                    if found and all(r[c.name] is None for r in found)]
+        missing += [
+            f"column {table.name}.{c.name}"
+            for c in table.columns
+            if found and all(r[c.name] is None for r in found)
+        ]
     return missing
 
 
 # --- any revision ----------------------------------------------------------------------------
+
 
 def reflect(conn: Connection) -> list[Table]:
     meta = MetaData()
@@ -160,8 +270,9 @@ def reflect(conn: Connection) -> list[Table]:
 
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.scalar(select(func.count()).select_from(t)) or 0
-                for t in reflect(conn)}
+        return {
+            t.name: conn.scalar(select(func.count()).select_from(t)) or 0 for t in reflect(conn)
+        }
 
 
 def _made_up(table: Table, column: Any, i: int, conn: Connection) -> Any:
@@ -194,5 +305,7 @@ def fill_empty_tables(engine: Engine, rows: int = 3) -> None:
         for table in reflect(conn):
             if conn.scalar(select(func.count()).select_from(table)):
                 continue
-            conn.execute(insert(table), [{c.name: _made_up(table, c, i, conn)
-                                          for c in table.columns} for i in range(rows)])
+            conn.execute(
+                insert(table),
+                [{c.name: _made_up(table, c, i, conn) for c in table.columns} for i in range(rows)],
+            )

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from calfcare.cli import app
@@ -32,8 +32,9 @@ def _revision(url: str) -> str | None:
 
 
 @pytest.fixture
-def full(database_url: str, kb: KnowledgeBase, tmp_path: Path,
-         monkeypatch: pytest.MonkeyPatch) -> str:
+def full(
+    database_url: str, kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
     """A database in which every feature has written rows, used by the `calfcare` command."""
     monkeypatch.setenv("CALFCARE_DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
@@ -75,7 +76,8 @@ def test_downgrade_asks_first(full: str, tmp_path: Path) -> None:
 
 
 def test_downgrade_backs_up_first_and_the_backup_brings_everything_back(
-        full: str, tmp_path: Path) -> None:
+    full: str, tmp_path: Path
+) -> None:
     before = read_everything(full)
     head = head_revision()
     out = runner.invoke(app, ["db", "downgrade", "0002"], input="y\n")
@@ -110,7 +112,8 @@ def test_downgrade_without_a_restorable_backup_does_not_happen(full: str) -> Non
 
 
 def test_downgrade_does_not_happen_when_the_backup_cannot_be_written(
-        full: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    full: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def disk_full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -129,3 +132,22 @@ def test_downgrade_to_an_unknown_revision_changes_nothing(full: str, tmp_path: P
     assert "Cannot downgrade" in out.output
     assert _revision(full) == head_revision()
     assert not list(tmp_path.rglob("calfcare-backup-*.json"))
+
+
+def test_upgrade_moves_plans_to_the_knowledge_base_and_names_a_lost_phase(
+    full: str, kb: KnowledgeBase
+) -> None:
+    from calfcare.storage.tables import RehabPlan
+
+    engine = make_engine(full)
+    with engine.begin() as conn:
+        conn.execute(update(RehabPlan).values(phase="retired_phase", kb_version="unknown"))
+    engine.dispose()
+    out = runner.invoke(app, ["db", "upgrade"])
+    assert out.exit_code == 0, out.output
+    assert "phase 'retired_phase' of 'calf_strain' no longer exists" in out.output
+    assert "choose the phase" in out.output
+    engine = make_engine(full)
+    with engine.connect() as conn:  # reported, never reset to the first phase
+        assert conn.scalar(select(RehabPlan.phase)) == "retired_phase"
+    engine.dispose()

@@ -69,9 +69,17 @@ def _add_person(url: str) -> str:
     engine = make_engine(url)
     owner = uuid.uuid4().hex
     with Session(engine) as session:
-        session.add(User(id=owner, email="durable@example.org", display_name="Durable",
-                         password_hash="x", role="person", units="metric",
-                         created_at=datetime.now(UTC)))
+        session.add(
+            User(
+                id=owner,
+                email="durable@example.org",
+                display_name="Durable",
+                password_hash="x",
+                role="person",
+                units="metric",
+                created_at=datetime.now(UTC),
+            )
+        )
         session.commit()
     engine.dispose()
     return owner
@@ -82,8 +90,12 @@ def test_acknowledged_episodes_survive_sigkill(database_url: str, tmp_path: Path
     owner = _add_person(database_url)
     errors = tmp_path / "child.stderr"
     with errors.open("w") as stderr:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, database_url, owner],
-                                 stdout=subprocess.PIPE, stderr=stderr, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, database_url, owner],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     assert child.stdout is not None
     lines: queue.Queue[str | None] = queue.Queue()
     reader = threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True)
@@ -119,8 +131,7 @@ def test_acknowledged_episodes_survive_sigkill(database_url: str, tmp_path: Path
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            stored = set(conn.execute(
-                select(Episode.id).where(Episode.user_id == owner)).scalars())
+            stored = set(conn.execute(select(Episode.id).where(Episode.user_id == owner)).scalars())
     finally:
         engine.dispose()
     missing = set(acknowledged) - stored

@@ -50,8 +50,14 @@ def test_migrations_match_the_models(database_url: str) -> None:
     assert diff == []
 
 
-REHAB_TABLES = {"rehab_plans", "rehab_adjustments", "rehab_sessions", "rehab_mornings",
-                "rehab_tests", "rehab_phase_changes"}
+REHAB_TABLES = {
+    "rehab_plans",
+    "rehab_adjustments",
+    "rehab_sessions",
+    "rehab_mornings",
+    "rehab_tests",
+    "rehab_phase_changes",
+}
 
 
 def test_rehabilitation_tables_come_and_go_with_0004(database_url: str) -> None:
@@ -67,16 +73,34 @@ def test_rehabilitation_tables_come_and_go_with_0004(database_url: str) -> None:
     upgrade(database_url, "0004")
     assert set(inspect(engine).get_table_names()) >= REHAB_TABLES
     with engine.begin() as conn:
-        conn.execute(insert(t.User).values(id="u1", email="a@example.com", display_name="A",
-                                           password_hash="x", role="person", units="metric",
-                                           created_at=now))
-        conn.execute(insert(t.RehabPlan).values(
-            id="p1", user_id="u1", programme="calf_strain", variant="grade1_soleus",
-            side="left", injury_day=date(2026, 11, 20), started_on=date(2026, 11, 21),
-            phase="protect",
-            phase_started=date(2026, 11, 21), status="active", notes="", created_at=now))
-        conn.execute(insert(t.RehabMorning).values(plan_id="p1", day=date(2026, 11, 22),
-                                                   pain=1))
+        conn.execute(
+            insert(t.User).values(
+                id="u1",
+                email="a@example.com",
+                display_name="A",
+                password_hash="x",
+                role="person",
+                units="metric",
+                created_at=now,
+            )
+        )
+        conn.execute(
+            insert(t.RehabPlan).values(
+                id="p1",
+                user_id="u1",
+                programme="calf_strain",
+                variant="grade1_soleus",
+                side="left",
+                injury_day=date(2026, 11, 20),
+                started_on=date(2026, 11, 21),
+                phase="protect",
+                phase_started=date(2026, 11, 21),
+                status="active",
+                notes="",
+                created_at=now,
+            )
+        )
+        conn.execute(insert(t.RehabMorning).values(plan_id="p1", day=date(2026, 11, 22), pain=1))
 
     downgrade(database_url, "0003")
     assert current_revision(engine) == "0003"
@@ -140,7 +164,8 @@ def test_a_broken_reference_stops_a_rebuild_and_changes_nothing(tmp_path: Path) 
     try:
         raw.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         raw.driver_connection.execute(  # type: ignore[union-attr]
-            "UPDATE episodes SET user_id = 'nobody' WHERE rowid = 1")
+            "UPDATE episodes SET user_id = 'nobody' WHERE rowid = 1"
+        )
         raw.driver_connection.commit()  # type: ignore[union-attr]
     finally:
         raw.close()
@@ -153,4 +178,75 @@ def test_a_broken_reference_stops_a_rebuild_and_changes_nothing(tmp_path: Path) 
     assert "time_zone" in {c["name"] for c in inspect(engine).get_columns("users")}
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_0006_gives_older_plans_an_unknown_version_and_its_downgrade_keeps_them(
+    database_url: str,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from calfcare.storage import tables as t
+
+    now = datetime(2026, 12, 8, tzinfo=UTC)
+    plan = {
+        "user_id": "u1",
+        "programme": "calf_strain",
+        "variant": "grade1_soleus",
+        "side": "left",
+        "injury_day": date(2026, 12, 1),
+        "started_on": date(2026, 12, 2),
+        "phase": "protect",
+        "phase_started": date(2026, 12, 1),
+        "notes": "",
+        "created_at": now,
+    }
+    engine = make_engine(database_url)
+    upgrade(database_url, "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.User).values(
+                id="u1",
+                email="a@example.com",
+                display_name="A",
+                password_hash="x",
+                role="person",
+                units="metric",
+                created_at=now,
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO rehab_plans (id, user_id, programme, variant, side, injury_day, "
+                "started_on, phase, phase_started, status, notes, created_at) VALUES ('p1', "
+                ":user_id, :programme, :variant, :side, :injury_day, :started_on, :phase, "
+                ":phase_started, 'active', :notes, :created_at)"
+            ),
+            plan,
+        )
+        conn.execute(insert(t.RehabMorning).values(plan_id="p1", day=date(2026, 12, 2), pain=1))
+    upgrade(database_url, "0006")
+    with engine.connect() as conn:
+        assert conn.scalar(select(t.RehabPlan.kb_version)) == "unknown"
+
+    downgrade(database_url, "0005")
+    assert "kb_version" not in {c["name"] for c in inspect(engine).get_columns("rehab_plans")}
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM rehab_plans")) == 1
+        assert conn.scalar(text("SELECT count(*) FROM rehab_mornings")) == 1
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # still one active plan each
+        conn.execute(
+            text(
+                "INSERT INTO rehab_plans (id, user_id, programme, variant, side, injury_day, "
+                "started_on, phase, phase_started, status, notes, created_at) VALUES ('p2', "
+                ":user_id, :programme, :variant, :side, :injury_day, :started_on, :phase, "
+                ":phase_started, 'active', :notes, :created_at)"
+            ),
+            plan,
+        )
+    upgrade(database_url)
+    assert current_revision(engine) == head_revision()
     engine.dispose()

@@ -22,8 +22,10 @@ SAFETY = ("under_triage", "emergencies_missed", "self_care_sent_to_emergency")
 SEEDS = (1, 2, 3)
 #: The published-case set is scored, not tuned to: these floors only stop it getting worse
 #: than the figures in tests/vignettes/reports/SCORES.md.
-REPORT_FLOORS = {"static": {"top1": 0.72, "top3": 0.86, "triage_exact": 0.70},
-                 "interview": {"top1": 0.75, "top3": 0.84, "triage_exact": 0.68}}
+REPORT_FLOORS = {
+    "static": {"top1": 0.72, "top3": 0.86, "triage_exact": 0.70},
+    "interview": {"top1": 0.75, "top3": 0.84, "triage_exact": 0.68},
+}
 REPORT_MAX_UNDER_TRIAGE = 3
 
 
@@ -34,8 +36,11 @@ def reports(assessor: Assessor) -> dict[str, dict[str, dict[str, object]]]:
 
 @pytest.fixture(scope="module")
 def unsure(assessor: Assessor) -> dict[tuple[str, int], dict[str, object]]:
-    return {(name, seed): validate_folder(HERE / name, assessor, unsure=0.3, seed=seed)["unsure"]
-            for name in OWN for seed in SEEDS}
+    return {
+        (name, seed): validate_folder(HERE / name, assessor, unsure=0.3, seed=seed)["unsure"]
+        for name in OWN
+        for seed in SEEDS
+    }
 
 
 @pytest.mark.parametrize("folder", OWN)
@@ -81,11 +86,13 @@ def test_published_cases_do_not_get_worse(reports: dict, mode: str) -> None:
 
 def test_the_readme_shows_the_current_figures(assessor: Assessor) -> None:
     readme = (HERE.parents[1] / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"<!-- begin: vignette-figures -->\n(.*?)\n<!-- end: vignette-figures -->",
-                  readme, re.S)
+    m = re.search(
+        r"<!-- begin: vignette-figures -->\n(.*?)\n<!-- end: vignette-figures -->", readme, re.S
+    )
     assert m, "README.md has no vignette-figures block"
     assert m.group(1) == figures.table(figures.compute(assessor)), (
-        "the README's figures are stale: run `make docs`")
+        "the README's figures are stale: run `make docs`"
+    )
 
 
 def test_calibration_is_reported(reports: dict) -> None:

@@ -23,13 +23,29 @@ PASSWORD = "correct horse battery"
 _addresses = itertools.count(1)
 
 EPISODE = {
-    "occurred_at": "2026-11-20T07:30", "leg": "left", "muscle": "calf", "duration": "1m30s",
-    "severity": "6", "activity": "running", "session_load": "longer",
-    "woke_from_sleep": "no", "temperature": "28", "humidity": "60", "fluid": "0.5",
-    "carbohydrate_g": "20", "helped": "stretching", "notes": "hill reps",
+    "occurred_at": "2026-11-20T07:30",
+    "leg": "left",
+    "muscle": "calf",
+    "duration": "1m30s",
+    "severity": "6",
+    "activity": "running",
+    "session_load": "longer",
+    "woke_from_sleep": "no",
+    "temperature": "28",
+    "humidity": "60",
+    "fluid": "0.5",
+    "carbohydrate_g": "20",
+    "helped": "stretching",
+    "notes": "hill reps",
 }
-SESSION = {"started_at": "2026-11-20T06:45", "activity": "running", "duration_min": "75",
-           "intensity": "7", "distance": "12.5", "notes": "long run"}
+SESSION = {
+    "started_at": "2026-11-20T06:45",
+    "activity": "running",
+    "duration_min": "75",
+    "intensity": "7",
+    "distance": "12.5",
+    "notes": "long run",
+}
 
 
 #: The web layer's clock in these tests, so that the dates in the forms stay "recent".
@@ -49,13 +65,23 @@ def new_browser(app: FastAPI) -> TestClient:
     return TestClient(app, client=(f"10.9.{n % 250}.{n // 250 + 1}", 50000))
 
 
-def sign_up(client: TestClient, *, role: str = "person", units: str = "metric",
-            name: str = "Alex Smith") -> str:
+def sign_up(
+    client: TestClient, *, role: str = "person", units: str = "metric", name: str = "Alex Smith"
+) -> str:
     email = f"d-{uuid.uuid4().hex[:10]}@example.com"
     page = client.get("/account/sign-up")
-    r = client.post("/account/sign-up", data={
-        "display_name": name, "email": email, "password": PASSWORD, "role": role,
-        "units": units, "csrf_token": csrf_token(page.text)}, follow_redirects=False)
+    r = client.post(
+        "/account/sign-up",
+        data={
+            "display_name": name,
+            "email": email,
+            "password": PASSWORD,
+            "role": role,
+            "units": units,
+            "csrf_token": csrf_token(page.text),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return email
 
@@ -72,24 +98,27 @@ def link(app: FastAPI, person: TestClient, clinician: TestClient) -> None:
     code = re.search(r'id="link-code">([^<]+)<', r.text)
     assert code, r.text
     page = clinician.get("/account")
-    r = clinician.post("/account/link", data={"code": code.group(1),
-                                              "csrf_token": csrf_token(page.text)},
-                       follow_redirects=False)
+    r = clinician.post(
+        "/account/link",
+        data={"code": code.group(1), "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
 
 
-def submit(client: TestClient, url: str, data: dict[str, Any] | None = None, *,
-           page: str, **kwargs: Any) -> httpx.Response:
+def submit(
+    client: TestClient, url: str, data: dict[str, Any] | None = None, *, page: str, **kwargs: Any
+) -> httpx.Response:
     """Post a form with the CSRF token of `page` (fetched first)."""
     html = client.get(page).text
-    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(html)},
-                       follow_redirects=False, **kwargs)
+    return client.post(
+        url, data={**(data or {}), "csrf_token": csrf_token(html)}, follow_redirects=False, **kwargs
+    )
 
 
 def add_episode(client: TestClient, **changes: str) -> str:
     """Log an episode through the form; return its id (the newest on the diary page)."""
-    r = submit(client, "/diary/episodes/new", {**EPISODE, **changes},
-               page="/diary/episodes/new")
+    r = submit(client, "/diary/episodes/new", {**EPISODE, **changes}, page="/diary/episodes/new")
     assert r.status_code == 303, r.text
     return newest_id(client, "episodes")
 

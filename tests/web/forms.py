@@ -18,8 +18,14 @@ def csrf_token(html: str) -> str:
     return m.group(1)
 
 
-def post(client: TestClient, url: str, data: dict[str, Any] | None = None, *,
-         page: str | httpx.Response = "/assess", **kwargs: Any) -> httpx.Response:
+def post(
+    client: TestClient,
+    url: str,
+    data: dict[str, Any] | None = None,
+    *,
+    page: str | httpx.Response = "/assess",
+    **kwargs: Any,
+) -> httpx.Response:
     """Post `data` with the token of `page` (a path to fetch first, or a response in hand)."""
     html = page.text if isinstance(page, httpx.Response) else client.get(page).text
     return client.post(url, data={**(data or {}), "csrf_token": csrf_token(html)}, **kwargs)

@@ -19,7 +19,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from calfcare.services import handout, rehab
+from calfcare.services import rehab
+from calfcare.services.rehab import pdf_text
 from calfcare.settings import load_settings
 from calfcare.storage.migrate import upgrade
 from calfcare.web.app import create_app
@@ -37,17 +38,23 @@ from tests.web.diary_helpers import (
 from tests.web.forms import csrf_token
 
 TODAY = NOW.date()  # the persons here live in UTC
-PLAN = {"programme": "calf_strain", "variant": "grade2_soleus", "side": "left",
-        "injury_day": (TODAY - timedelta(days=5)).isoformat(), "notes": "Tender mid-calf."}
+PLAN = {
+    "programme": "calf_strain",
+    "variant": "grade2_soleus",
+    "side": "left",
+    "injury_day": (TODAY - timedelta(days=5)).isoformat(),
+    "notes": "Tender mid-calf.",
+}
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest,
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FastAPI]:
     data: Path = tmp_path_factory.mktemp("clinician-rehab")
-    url = f"sqlite:///{data / 'calfcare.db'}" if request.param == "sqlite" \
-        else _postgres_or_skip()
+    url = f"sqlite:///{data / 'calfcare.db'}" if request.param == "sqlite" else _postgres_or_skip()
     try:
         upgrade(url)
         built = create_app(load_settings(data_dir=data, environment="test", database_url=url))
@@ -86,7 +93,7 @@ def _post(pair: Pair, path: str, data: dict[str, Any]) -> httpx.Response:
 
 def _log(app: FastAPI, owner_id: str, action: Any, **kwargs: Any) -> Any:
     """Log something as the person would (their own pages are tested elsewhere)."""
-    if action is rehab.log_session:
+    if action in (rehab.log_session, rehab.log_test):
         kwargs["kb"] = app.state.ctx.kb
     with app.state.ctx.sessions() as db, db.begin():
         return action(db, owner_id=owner_id, today=TODAY, **kwargs)
@@ -100,22 +107,22 @@ def _plan(app: FastAPI, owner_id: str) -> rehab.PlanRecord | None:
 def _today_items(app: FastAPI, pair: Pair) -> dict[str, rehab.DoseItem]:
     """Today's exercises as the person's page of today's session shows them."""
     with app.state.ctx.sessions() as db:
-        session = rehab.today_session(db, owner_id=pair.person_id, today=TODAY,
-                                      kb=app.state.ctx.kb)
+        session = rehab.today_session(db, owner_id=pair.person_id, today=TODAY, kb=app.state.ctx.kb)
     return {i.exercise.id: i for i in session.items}
 
 
 def _pdf_text(content: bytes) -> str:
-    return re.sub(r"\s+", " ", " ".join(p.extract_text()
-                                        for p in PdfReader(io.BytesIO(content)).pages))
+    return re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    )
 
 
 # --- assign and follow ----------------------------------------------------------------------
 
+
 def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     pair = _pair(app)
-    assert f'href="{pair.base}"' in pair.clinician.get(
-        f"/clinician/persons/{pair.person_id}").text
+    assert f'href="{pair.base}"' in pair.clinician.get(f"/clinician/persons/{pair.person_id}").text
     page = pair.clinician.get(pair.base)
     assert page.status_code == 200
     assert "Robin Hale’s rehabilitation" in page.text
@@ -127,8 +134,9 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     assert pair.clinician.get(pair.base + "/handout.pdf").status_code == 404
 
     # Errors name the field and keep what was typed.
-    bad = _post(pair, "/assign", {**PLAN, "side": "",
-                                  "injury_day": (TODAY + timedelta(days=2)).isoformat()})
+    bad = _post(
+        pair, "/assign", {**PLAN, "side": "", "injury_day": (TODAY + timedelta(days=2)).isoformat()}
+    )
     assert bad.status_code == 422
     fields = dict(error_summary(bad.text))
     assert set(fields) == {"side", "injury_day"}
@@ -152,8 +160,13 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     plan = _plan(app, pair.person_id)
     assert plan is not None
     # The first phase counts from the day of the injury.
-    assert (plan.programme, plan.variant, plan.side, plan.phase, plan.phase_started) == \
-        ("calf_strain", "grade2_soleus", "left", "protect", TODAY - timedelta(days=5))
+    assert (plan.programme, plan.variant, plan.side, plan.phase, plan.phase_started) == (
+        "calf_strain",
+        "grade2_soleus",
+        "left",
+        "protect",
+        TODAY - timedelta(days=5),
+    )
     assert plan.assigned_by == user_id(app, _email(pair.clinician))
     html = pair.clinician.get(r.headers["location"]).text
     assert "The programme has been started" in html
@@ -183,19 +196,47 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     assert "Programme: Robin Hale already follows one" in again.text
 
     # What the person logs shows on the clinician's page.
-    exercises = [{"exercise": "isometric_plantarflexion_band", "sets": "5", "amount": "30",
-                  "pain": "1"},
-                 {"exercise": "seated_soleus_raise", "sets": "3", "amount": "12",
-                  "load_kg": "8", "pain": "2"}]
-    _log(app, pair.person_id, rehab.log_session, values={
-        "day": (TODAY - timedelta(days=2)).isoformat(), "pain_during": "1", "pain_after": "1",
-        "notes": "felt fine"}, exercises=exercises)
-    _log(app, pair.person_id, rehab.log_session, values={
-        "day": (TODAY - timedelta(days=1)).isoformat(), "pain_during": "4"}, exercises=[])
-    _log(app, pair.person_id, rehab.log_morning, values={
-        "day": (TODAY - timedelta(days=1)).isoformat(), "pain": "1"})
-    _log(app, pair.person_id, rehab.log_test, values={
-        "day": TODAY.isoformat(), "kind": "heel_raise", "injured": "16", "other": "20"})
+    exercises = [
+        {"exercise": "isometric_plantarflexion_band", "sets": "5", "amount": "30", "pain": "1"},
+        {
+            "exercise": "seated_soleus_raise",
+            "sets": "3",
+            "amount": "12",
+            "load_kg": "8",
+            "pain": "2",
+        },
+    ]
+    _log(
+        app,
+        pair.person_id,
+        rehab.log_session,
+        values={
+            "day": (TODAY - timedelta(days=2)).isoformat(),
+            "pain_during": "1",
+            "pain_after": "1",
+            "notes": "felt fine",
+        },
+        exercises=exercises,
+    )
+    _log(
+        app,
+        pair.person_id,
+        rehab.log_session,
+        values={"day": (TODAY - timedelta(days=1)).isoformat(), "pain_during": "4"},
+        exercises=[],
+    )
+    _log(
+        app,
+        pair.person_id,
+        rehab.log_morning,
+        values={"day": (TODAY - timedelta(days=1)).isoformat(), "pain": "1"},
+    )
+    _log(
+        app,
+        pair.person_id,
+        rehab.log_test,
+        values={"day": TODAY.isoformat(), "kind": "heel_raise", "injured": "16", "other": "20"},
+    )
     html = pair.clinician.get(pair.base).text
     assert "<strong>2 of 4</strong> planned session days" in html
     assert "Seated soleus raise" in html or "seated soleus" in html.lower()
@@ -208,9 +249,17 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
 
     # Adjust a dose: the person's session shows it.
     assert "Change a dose" in html
-    r = _post(pair, "/adjust", {"item": "protect:isometric_plantarflexion_band", "sets": "4",
-                                "amount": "45", "load": "light band",
-                                "note": "Push at half effort."})
+    r = _post(
+        pair,
+        "/adjust",
+        {
+            "item": "protect:isometric_plantarflexion_band",
+            "sets": "4",
+            "amount": "45",
+            "load": "light band",
+            "note": "Push at half effort.",
+        },
+    )
     assert r.status_code == 303, r.text
     html = pair.clinician.get(r.headers["location"]).text
     assert "The dose has been saved" in html
@@ -218,8 +267,13 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     assert "(adjusted)" in html
     items = _today_items(app, pair)
     band = items["isometric_plantarflexion_band"]
-    assert (band.sets, band.amount, band.load, band.note, band.adjusted) == \
-        (4, 45, "light band", "Push at half effort.", True)
+    assert (band.sets, band.amount, band.load, band.note, band.adjusted) == (
+        4,
+        45,
+        "light band",
+        "Push at half effort.",
+        True,
+    )
     today = pair.person.get("/rehab/today")
     if today.status_code != 404:  # the person's own page of today's session
         assert today.status_code == 200
@@ -232,8 +286,16 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     assert "(left out by a clinician)" in pair.clinician.get(pair.base).text
 
     # Bad adjustments name the field and keep the values.
-    bad = _post(pair, "/adjust", {"item": "protect:isometric_plantarflexion_band",
-                                  "sets": "0", "amount": "many", "load": "x" * 201})
+    bad = _post(
+        pair,
+        "/adjust",
+        {
+            "item": "protect:isometric_plantarflexion_band",
+            "sets": "0",
+            "amount": "many",
+            "load": "x" * 201,
+        },
+    )
     assert bad.status_code == 422
     fields = dict(error_summary(bad.text))
     assert fields.keys() == {"sets", "amount", "load"}
@@ -244,8 +306,10 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     bad = _post(pair, "/adjust", {"item": "", "sets": "3"})
     assert dict(error_summary(bad.text)) == {"item": "Select the exercise to change"}
     bad = _post(pair, "/adjust", {"item": "protect:pogo_hops", "sets": "3"})
-    assert html_lib.unescape(dict(error_summary(bad.text))["item"]) == \
-        "Exercise: must be one of this phase's exercises"
+    assert (
+        html_lib.unescape(dict(error_summary(bad.text))["item"])
+        == "Exercise: must be one of this phase's exercises"
+    )
     assert _today_items(app, pair)["isometric_plantarflexion_band"].sets == 4
 
     # Move to a chosen phase.
@@ -265,12 +329,14 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     r = pair.clinician.get(pair.base + "/handout.pdf")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/pdf"
-    assert r.headers["content-disposition"] == \
-        'attachment; filename="calfcare-calf-strain-grade2-soleus.pdf"'
+    assert (
+        r.headers["content-disposition"]
+        == 'attachment; filename="calfcare-calf-strain-grade2-soleus.pdf"'
+    )
     text = _pdf_text(r.content)
     assert "Prepared for: Robin Hale" in text
     assert "4 sets × 45 seconds" in text
-    assert handout.dose_text(band) in text
+    assert pdf_text.dose_text(band) in text
     assert "Load: light band" in text
     assert "Adjusted by your clinician." in text
 
@@ -283,11 +349,18 @@ def _email(client: TestClient) -> str:
 
 def test_a_warning_sign_shows_as_see_a_professional(app: FastAPI) -> None:
     pair = _pair(app, "Jo Marsh")
-    assert _post(pair, "/assign", {**PLAN, "variant": "grade1_gastrocnemius"}
-                 ).status_code == 303
-    _log(app, pair.person_id, rehab.log_session, values={
-        "day": TODAY.isoformat(), "pain_during": "2", "flags": ["new_swelling_or_bruising"]},
-        exercises=[])
+    assert _post(pair, "/assign", {**PLAN, "variant": "grade1_gastrocnemius"}).status_code == 303
+    _log(
+        app,
+        pair.person_id,
+        rehab.log_session,
+        values={
+            "day": TODAY.isoformat(),
+            "pain_during": "2",
+            "flags": ["new_swelling_or_bruising"],
+        },
+        exercises=[],
+    )
     html = pair.clinician.get(pair.base).text
     flag = app.state.ctx.kb.pain_model.flags["new_swelling_or_bruising"]
     level = app.state.ctx.kb.levels[app.state.ctx.kb.pain_model.flag_level]
@@ -301,8 +374,7 @@ def test_a_warning_sign_shows_as_see_a_professional(app: FastAPI) -> None:
 def test_a_person_who_started_their_own_plan(app: FastAPI) -> None:
     pair = _pair(app, "Lee Park")
     with app.state.ctx.sessions() as db, db.begin():
-        rehab.start_plan(db, owner_id=pair.person_id, values=PLAN, today=TODAY,
-                         kb=app.state.ctx.kb)
+        rehab.start_plan(db, owner_id=pair.person_id, values=PLAN, today=TODAY, kb=app.state.ctx.kb)
     html = pair.clinician.get(pair.base).text
     assert "by Lee Park" in html
     assert "Start a programme" not in html
@@ -318,6 +390,7 @@ def test_a_person_who_started_their_own_plan(app: FastAPI) -> None:
 
 # --- who may come here ----------------------------------------------------------------------
 
+
 def test_only_the_linked_clinician_gets_in(app: FastAPI) -> None:
     pair = _pair(app, "Sky Lowe")
     assert _post(pair, "/assign", PLAN).status_code == 303
@@ -330,8 +403,11 @@ def test_only_the_linked_clinician_gets_in(app: FastAPI) -> None:
     for client in (stranger, other_person, pair.person):
         assert client.get(pair.base).status_code == 404
         assert client.get(pair.base + "/handout.pdf").status_code == 404
-        for path, data in (("/assign", PLAN), ("/phase", {"phase": "strength"}),
-                           ("/adjust", {"item": "protect:ankle_pumps", "removed": "yes"})):
+        for path, data in (
+            ("/assign", PLAN),
+            ("/phase", {"phase": "strength"}),
+            ("/adjust", {"item": "protect:ankle_pumps", "removed": "yes"}),
+        ):
             r = submit(client, pair.base + path, data, page="/account")
             assert r.status_code == 404, (path, r.status_code)
     # An unknown id looks exactly like an unlinked one.
@@ -347,12 +423,16 @@ def test_only_the_linked_clinician_gets_in(app: FastAPI) -> None:
 
 def test_every_form_needs_its_csrf_token(app: FastAPI) -> None:
     pair = _pair(app, "Ali Stone")
-    for path, data in (("/assign", PLAN), ("/phase", {"phase": "strength"}),
-                       ("/adjust", {"item": "protect:ankle_pumps", "removed": "yes"})):
+    for path, data in (
+        ("/assign", PLAN),
+        ("/phase", {"phase": "strength"}),
+        ("/adjust", {"item": "protect:ankle_pumps", "removed": "yes"}),
+    ):
         r = pair.clinician.post(pair.base + path, data=data, follow_redirects=False)
         assert r.status_code == 403, path
-        r = pair.clinician.post(pair.base + path, data={**data, "csrf_token": "x" * 43},
-                                follow_redirects=False)
+        r = pair.clinician.post(
+            pair.base + path, data={**data, "csrf_token": "x" * 43}, follow_redirects=False
+        )
         assert r.status_code == 403, path
     assert _plan(app, pair.person_id) is None
     page = pair.clinician.get(pair.base).text
@@ -362,8 +442,10 @@ def test_every_form_needs_its_csrf_token(app: FastAPI) -> None:
 
 def test_a_phase_or_dose_change_without_a_plan_goes_back_to_the_page(app: FastAPI) -> None:
     pair = _pair(app, "Max Wren")
-    for path, data in (("/phase", {"phase": "strength"}),
-                       ("/adjust", {"item": "protect:ankle_pumps", "sets": "2"})):
+    for path, data in (
+        ("/phase", {"phase": "strength"}),
+        ("/adjust", {"item": "protect:ankle_pumps", "sets": "2"}),
+    ):
         r = _post(pair, path, data)
         assert r.status_code == 303, path
         assert r.headers["location"] == pair.base
@@ -374,9 +456,11 @@ def test_the_dates_are_the_person_s_own(app: FastAPI) -> None:
     """A person far east of UTC is already on the next day: their injury may be 'today'."""
     pair = _pair(app, "Kai Tane")
     page = pair.person.get("/account")
-    r = pair.person.post("/account/time-zone", data={
-        "time_zone": "Pacific/Kiritimati", "csrf_token": csrf_token(page.text)},
-        follow_redirects=False)
+    r = pair.person.post(
+        "/account/time-zone",
+        data={"time_zone": "Pacific/Kiritimati", "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     assert NOW.hour == 12  # 02:00 the next day in Kiritimati (UTC+14)
@@ -386,3 +470,29 @@ def test_the_dates_are_the_person_s_own(app: FastAPI) -> None:
     assert plan is not None
     assert plan.injury_day == date.fromisoformat(tomorrow)
     assert plan.phase_started == date.fromisoformat(tomorrow)
+
+
+def test_a_plan_whose_phase_is_gone_lets_the_clinician_choose_it(app: FastAPI) -> None:
+    from sqlalchemy import update
+
+    from calfcare.storage import tables as t
+
+    pair = _pair(app, "Noa Vale")
+    assert _post(pair, "/assign", PLAN).status_code == 303
+    with app.state.ctx.sessions() as db, db.begin():
+        db.execute(
+            update(t.RehabPlan)
+            .where(t.RehabPlan.user_id == pair.person_id)
+            .values(phase="retired_phase")
+        )
+    html = pair.clinician.get(pair.base).text
+    assert "The programme has changed" in html
+    assert "retired_phase" in html
+    assert '<option value="strength">3. Build strength</option>' in html
+    assert "Start a programme" not in html  # the plan is there: nothing is reset
+    r = _post(pair, "/phase", {"phase": "strength"})
+    assert r.status_code == 303, r.text
+    plan = _plan(app, pair.person_id)
+    assert plan is not None
+    assert (plan.phase, plan.phase_started) == ("strength", TODAY)
+    assert "3 of 6: Build strength" in pair.clinician.get(pair.base).text

@@ -59,6 +59,7 @@ def stored_episodes(app: FastAPI, client: TestClient) -> list[diary.EpisodeRecor
 
 # --- episodes -------------------------------------------------------------------------------
 
+
 def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> None:
     html = person.get("/diary").text
     assert "You have not logged an episode yet" in html
@@ -81,15 +82,32 @@ def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> 
     assert not stored.woke_from_sleep
 
     form = person.get(f"/diary/episodes/{eid}/edit").text
-    for name, value in {"occurred_at": "2026-11-20T07:30", "leg": "left", "duration": "1 min 30 s",
-                        "severity": "6", "activity": "running", "session_load": "longer",
-                        "woke_from_sleep": "no", "temperature": "28", "fluid": "0.5",
-                        "notes": "hill reps"}.items():
+    for name, value in {
+        "occurred_at": "2026-11-20T07:30",
+        "leg": "left",
+        "duration": "1 min 30 s",
+        "severity": "6",
+        "activity": "running",
+        "session_load": "longer",
+        "woke_from_sleep": "no",
+        "temperature": "28",
+        "fluid": "0.5",
+        "notes": "hill reps",
+    }.items():
         assert field_value(form, name) == value, name
-    r = submit(person, f"/diary/episodes/{eid}/edit",
-               {**EPISODE, "severity": "8", "woke_from_sleep": "yes", "temperature": "",
-                "activity": "sleeping", "session_load": ""},
-               page=f"/diary/episodes/{eid}/edit")
+    r = submit(
+        person,
+        f"/diary/episodes/{eid}/edit",
+        {
+            **EPISODE,
+            "severity": "8",
+            "woke_from_sleep": "yes",
+            "temperature": "",
+            "activity": "sleeping",
+            "session_load": "",
+        },
+        page=f"/diary/episodes/{eid}/edit",
+    )
     assert r.status_code == 303
     assert r.headers["location"] == "/diary?done=episode_saved"
     [stored] = stored_episodes(app, person)
@@ -101,8 +119,11 @@ def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> 
     assert confirm.status_code == 200
     assert "Delete this episode?" in confirm.text
     assert stored_episodes(app, person)  # asking is not deleting
-    r = person.post(f"/diary/episodes/{eid}/delete",
-                    data={"csrf_token": csrf_token(confirm.text)}, follow_redirects=False)
+    r = person.post(
+        f"/diary/episodes/{eid}/delete",
+        data={"csrf_token": csrf_token(confirm.text)},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/diary?done=episode_deleted"
     assert stored_episodes(app, person) == []
     assert person.get(f"/diary/episodes/{eid}/edit").status_code == 404
@@ -114,8 +135,12 @@ def test_create_edit_and_delete_a_training_session(person: TestClient) -> None:
     assert "Running" in html
     assert "1 h 15 min" in html
     assert "12.50\u00a0km" in html
-    r = submit(person, f"/diary/sessions/{sid}/edit", {**SESSION, "duration_min": "90"},
-               page=f"/diary/sessions/{sid}/edit")
+    r = submit(
+        person,
+        f"/diary/sessions/{sid}/edit",
+        {**SESSION, "duration_min": "90"},
+        page=f"/diary/sessions/{sid}/edit",
+    )
     assert r.status_code == 303
     assert "1 h 30 min" in person.get("/diary").text
     r = submit(person, f"/diary/sessions/{sid}/delete", page=f"/diary/sessions/{sid}/delete")
@@ -130,9 +155,17 @@ def test_the_diary_is_paged_50_at_a_time(app: FastAPI, person: TestClient) -> No
     owner = user_id(app, email.group(1))
     with app.state.ctx.sessions() as db, db.begin():
         for i in range(51):
-            diary.create_episode(db, owner_id=owner, values={
-                "occurred_at": f"2026-01-01T00:{i:02d}" if i < 60 else "",
-                "leg": "left", "duration_s": 60, "severity": 3, "activity": "resting"})
+            diary.create_episode(
+                db,
+                owner_id=owner,
+                values={
+                    "occurred_at": f"2026-01-01T00:{i:02d}" if i < 60 else "",
+                    "leg": "left",
+                    "duration_s": 60,
+                    "severity": 3,
+                    "activity": "resting",
+                },
+            )
     first = person.get("/diary").text
     assert first.count('class="record"') == 50
     assert "Older episodes" in first
@@ -145,9 +178,19 @@ def test_the_diary_is_paged_50_at_a_time(app: FastAPI, person: TestClient) -> No
 
 # --- bad input keeps what was typed and names the field ---------------------------------------
 
-BAD_EPISODE = {**EPISODE, "occurred_at": "yesterday", "leg": "", "duration": "forever",
-               "severity": "eleven", "activity": "", "temperature": "hot", "humidity": "120",
-               "fluid": "20 buckets", "carbohydrate_g": "-5", "notes": "kept <b>as typed</b>"}
+BAD_EPISODE = {
+    **EPISODE,
+    "occurred_at": "yesterday",
+    "leg": "",
+    "duration": "forever",
+    "severity": "eleven",
+    "activity": "",
+    "temperature": "hot",
+    "humidity": "120",
+    "fluid": "20 buckets",
+    "carbohydrate_g": "-5",
+    "notes": "kept <b>as typed</b>",
+}
 
 
 def test_bad_episode_input_is_named_and_kept(app: FastAPI, person: TestClient) -> None:
@@ -155,13 +198,31 @@ def test_bad_episode_input_is_named_and_kept(app: FastAPI, person: TestClient) -
     assert r.status_code == 422
     assert "<title>Error: Log an episode" in r.text
     fields = [f for f, _ in error_summary(r.text)]
-    assert fields == ["occurred_at", "leg", "duration", "severity", "activity", "temperature",
-                      "humidity", "fluid", "carbohydrate_g"]
+    assert fields == [
+        "occurred_at",
+        "leg",
+        "duration",
+        "severity",
+        "activity",
+        "temperature",
+        "humidity",
+        "fluid",
+        "carbohydrate_g",
+    ]
     for name in fields:  # each one also beside its field, and the field points at it
         assert f'id="{name}-error"' in r.text, name
         assert re.search(rf'id="{name}"[^>]*aria-describedby="[^"]*{name}-error', r.text), name
-    for name in ("occurred_at", "duration", "severity", "temperature", "humidity", "fluid",
-                 "carbohydrate_g", "muscle", "helped"):
+    for name in (
+        "occurred_at",
+        "duration",
+        "severity",
+        "temperature",
+        "humidity",
+        "fluid",
+        "carbohydrate_g",
+        "muscle",
+        "helped",
+    ):
         assert field_value(r.text, name) == BAD_EPISODE[name], name
     assert field_value(r.text, "session_load") == "longer"
     assert field_value(r.text, "notes") == "kept &lt;b&gt;as typed&lt;/b&gt;"
@@ -170,45 +231,73 @@ def test_bad_episode_input_is_named_and_kept(app: FastAPI, person: TestClient) -
 
 def test_bad_input_on_the_edit_form_changes_nothing(app: FastAPI, person: TestClient) -> None:
     eid = add_episode(person)
-    r = submit(person, f"/diary/episodes/{eid}/edit", {**EPISODE, "severity": "99"},
-               page=f"/diary/episodes/{eid}/edit")
+    r = submit(
+        person,
+        f"/diary/episodes/{eid}/edit",
+        {**EPISODE, "severity": "99"},
+        page=f"/diary/episodes/{eid}/edit",
+    )
     assert r.status_code == 422
-    assert error_summary(r.text) == [("severity", "Must be a whole number from 0 to 10 "
-                                                  "(got &#39;99&#39;)")]
+    assert error_summary(r.text) == [
+        ("severity", "Must be a whole number from 0 to 10 (got &#39;99&#39;)")
+    ]
     assert field_value(r.text, "severity") == "99"
     assert f'action="/diary/episodes/{eid}/edit"' in r.text
     assert stored_episodes(app, person)[0].severity == 6
 
 
 def test_bad_session_input_is_named_and_kept(person: TestClient) -> None:
-    bad = {"started_at": "", "activity": "sleeping", "duration_min": "1.5",
-           "intensity": "0", "distance": "-3", "notes": "kept"}
+    bad = {
+        "started_at": "",
+        "activity": "sleeping",
+        "duration_min": "1.5",
+        "intensity": "0",
+        "distance": "-3",
+        "notes": "kept",
+    }
     r = submit(person, "/diary/sessions/new", bad, page="/diary/sessions/new")
     assert r.status_code == 422
     assert [f for f, _ in error_summary(r.text)] == [
-        "started_at", "activity", "duration_min", "intensity", "distance"]
-    assert dict(error_summary(r.text))["started_at"] == \
-        "Enter the date and time the session started"
+        "started_at",
+        "activity",
+        "duration_min",
+        "intensity",
+        "distance",
+    ]
+    assert (
+        dict(error_summary(r.text))["started_at"] == "Enter the date and time the session started"
+    )
     for name in ("duration_min", "intensity", "distance", "notes"):
         assert field_value(r.text, name) == bad[name], name
     assert "You have not logged a training session yet" in person.get("/diary").text
 
 
 def test_bad_import_names_row_and_field_and_imports_nothing(
-        app: FastAPI, person: TestClient) -> None:
+    app: FastAPI, person: TestClient
+) -> None:
     add_episode(person)
-    csv_text = ("occurred_at,leg,duration_s,severity,activity\n"
-                "2026-11-01T07:00,left,60,3,running\n"
-                "2026-11-02T07:00,sideways,60,12,running\n")
-    r = submit(person, "/diary/import", page="/diary/import",
-               files={"file": ("episodes.csv", csv_text.encode(), "text/csv")})
+    csv_text = (
+        "occurred_at,leg,duration_s,severity,activity\n"
+        "2026-11-01T07:00,left,60,3,running\n"
+        "2026-11-02T07:00,sideways,60,12,running\n"
+    )
+    r = submit(
+        person,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("episodes.csv", csv_text.encode(), "text/csv")},
+    )
     assert r.status_code == 422
     assert "Nothing was imported" in r.text
     assert "episodes.csv row 3, leg: Must be left, right or both" in r.text
     assert "episodes.csv row 3, severity" in r.text
     assert len(stored_episodes(app, person)) == 1
-    r = submit(person, "/diary/import", page="/diary/import",
-               files={"file": ("x.json", b"{not json", "application/json")})
+    r = submit(
+        person,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("x.json", b"{not json", "application/json")},
+    )
     assert r.status_code == 422
     assert "Not valid JSON" in r.text
     r = submit(person, "/diary/import", page="/diary/import")
@@ -217,32 +306,55 @@ def test_bad_import_names_row_and_field_and_imports_nothing(
 
 
 def test_a_crafted_import_is_refused_and_exports_keep_working(
-        app: FastAPI, person: TestClient) -> None:
+    app: FastAPI, person: TestClient
+) -> None:
     """A lone surrogate in a saved result was once stored, and every export then failed."""
-    doc = {"format": diary.FORMAT, "saved_assessments": [{
-        "request": {"age": 40, "sex": "female", "evidence": [
-            {"id": "calf_pain", "choice_id": "present", "source": "\ud800"}]},
-        "triage_level": "self_care", "top_condition": "calf_muscle_strain",
-        "kb_version": "636bb5cc87a47d90"}]}
-    r = submit(person, "/diary/import", page="/diary/import",
-               files={"file": ("diary.json", json.dumps(doc).encode(), "application/json")})
+    doc = {
+        "format": diary.FORMAT,
+        "saved_assessments": [
+            {
+                "request": {
+                    "age": 40,
+                    "sex": "female",
+                    "evidence": [{"id": "calf_pain", "choice_id": "present", "source": "\ud800"}],
+                },
+                "triage_level": "self_care",
+                "top_condition": "calf_muscle_strain",
+                "kb_version": "636bb5cc87a47d90",
+            }
+        ],
+    }
+    r = submit(
+        person,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("diary.json", json.dumps(doc).encode(), "application/json")},
+    )
     assert r.status_code == 422
-    assert "saved_assessments[0].request.evidence[0].source: Must not contain invalid " \
-           "characters" in r.text
+    assert (
+        "saved_assessments[0].request.evidence[0].source: Must not contain invalid "
+        "characters" in r.text
+    )
     for kind in ("json", "csv"):
         assert person.get(f"/diary/export?format={kind}").status_code == 200
 
 
-def test_text_stored_before_it_was_refused_still_exports(app: FastAPI,
-                                                         person: TestClient) -> None:
+def test_text_stored_before_it_was_refused_still_exports(app: FastAPI, person: TestClient) -> None:
     html = person.get("/account").text
     email = re.search(r"<dd>([^<@]+@example\.com)</dd>", html)
     assert email
     with app.state.ctx.sessions() as db, db.begin():
-        db.add(SavedAssessment(id="f" * 32, user_id=user_id(app, email.group(1)),
-                               created_at=datetime(2026, 11, 1, tzinfo=UTC),
-                               triage_level="self_care", top_condition="calf_muscle_strain",
-                               kb_version="x", request={"age": 40, "note": "\ud800"}))
+        db.add(
+            SavedAssessment(
+                id="f" * 32,
+                user_id=user_id(app, email.group(1)),
+                created_at=datetime(2026, 11, 1, tzinfo=UTC),
+                triage_level="self_care",
+                top_condition="calf_muscle_strain",
+                kb_version="x",
+                request={"age": 40, "note": "\ud800"},
+            )
+        )
     r = person.get("/diary/export?format=json")
     assert r.status_code == 200
     assert json.loads(r.content)["saved_assessments"][0]["request"]["note"] == "\ud800"
@@ -250,15 +362,24 @@ def test_text_stored_before_it_was_refused_still_exports(app: FastAPI,
 
 
 def test_an_import_over_its_own_limit_is_a_413_naming_the_file(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("limit"), environment="test",
-                             max_body_bytes=1024 * 1024, max_import_bytes=64 * 1024)
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("limit"),
+        environment="test",
+        max_body_bytes=1024 * 1024,
+        max_import_bytes=64 * 1024,
+    )
     upgrade(settings.database_url)
     small = create_app(settings)
     client = new_browser(small)
     sign_up(client)
-    r = submit(client, "/diary/import", page="/diary/import",
-               files={"file": ("diary.json", b" " * (64 * 1024 + 1), "application/json")})
+    r = submit(
+        client,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("diary.json", b" " * (64 * 1024 + 1), "application/json")},
+    )
     assert r.status_code == 413
     assert "The file is larger than 64 KiB" in r.text
     assert "Nothing was imported" in r.text
@@ -270,21 +391,35 @@ def test_an_export_over_the_body_limit_imports_again(app: FastAPI, person: TestC
     assert email
     with app.state.ctx.sessions() as db, db.begin():
         for i in range(300):
-            diary.create_episode(db, owner_id=user_id(app, email.group(1)), values={
-                "occurred_at": f"2026-10-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}",
-                "leg": "left", "duration_s": 60 + i, "severity": 3, "activity": "resting",
-                "notes": "x" * 200}, now=NOW)
+            diary.create_episode(
+                db,
+                owner_id=user_id(app, email.group(1)),
+                values={
+                    "occurred_at": f"2026-10-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}",
+                    "leg": "left",
+                    "duration_s": 60 + i,
+                    "severity": 3,
+                    "activity": "resting",
+                    "notes": "x" * 200,
+                },
+                now=NOW,
+            )
     exported = person.get("/diary/export?format=json").content
     assert len(exported) > 64 * 1024
     other = new_browser(app)
     sign_up(other)
-    r = submit(other, "/diary/import", page="/diary/import",
-               files={"file": ("diary.json", exported, "application/json")})
+    r = submit(
+        other,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("diary.json", exported, "application/json")},
+    )
     assert r.status_code == 200, r.text[:300]
     assert "Imported 300 episodes" in r.text
 
 
 # --- units ----------------------------------------------------------------------------------
+
 
 def test_imperial_units_round_trip(app: FastAPI) -> None:
     client = new_browser(app)
@@ -301,18 +436,26 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
     assert field_value(edit, "fluid") == "16.9"
     assert "86.0\u00a0°F" in client.get("/diary").text
     # A unit typed with the number wins over the setting.
-    r = submit(client, f"/diary/episodes/{eid}/edit", {**EPISODE, "temperature": "30C",
-                                                       "fluid": "500 ml"},
-               page=f"/diary/episodes/{eid}/edit")
+    r = submit(
+        client,
+        f"/diary/episodes/{eid}/edit",
+        {**EPISODE, "temperature": "30C", "fluid": "500 ml"},
+        page=f"/diary/episodes/{eid}/edit",
+    )
     assert r.status_code == 303
     [stored] = stored_episodes(app, client)
     assert stored.temperature_c == pytest.approx(30.0)
     assert stored.fluid_l == pytest.approx(0.5)
     # Out of range, said in the person's units.
-    r = submit(client, f"/diary/episodes/{eid}/edit", {**EPISODE, "temperature": "200"},
-               page=f"/diary/episodes/{eid}/edit")
-    assert error_summary(r.text) == [("temperature",
-                                      "Enter the air temperature from -22 °F to 131 °F")]
+    r = submit(
+        client,
+        f"/diary/episodes/{eid}/edit",
+        {**EPISODE, "temperature": "200"},
+        page=f"/diary/episodes/{eid}/edit",
+    )
+    assert error_summary(r.text) == [
+        ("temperature", "Enter the air temperature from -22 °F to 131 °F")
+    ]
     sid = add_session(client, distance="6.2")
     assert "6.20\u00a0mi" in client.get("/diary").text
     assert field_value(client.get(f"/diary/sessions/{sid}/edit").text, "distance") == "6.2"
@@ -320,10 +463,16 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
 
 # --- insights -------------------------------------------------------------------------------
 
+
 def test_insights_show_charts_with_text_alternatives(person: TestClient) -> None:
     add_episode(person)
-    add_episode(person, occurred_at="2026-11-21T02:10", activity="sleeping",
-                woke_from_sleep="yes", session_load="")
+    add_episode(
+        person,
+        occurred_at="2026-11-21T02:10",
+        activity="sleeping",
+        woke_from_sleep="yes",
+        session_load="",
+    )
     html = person.get("/diary/insights").text
     charts = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
     assert len(charts) == 4
@@ -333,7 +482,7 @@ def test_insights_show_charts_with_text_alternatives(person: TestClient) -> None
         assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
         assert re.search(rf'<title id="{chart_id}-title">[^<]+</title>', svg)
         assert re.search(rf'<desc id="{chart_id}-desc">[^<]+</desc>', svg)
-    assert "<th scope=\"col\">Week starting</th>" in html  # the weekly table
+    assert '<th scope="col">Week starting</th>' in html  # the weekly table
     assert "<li>Night: 1</li>" in html
     assert "<li>Morning: 1</li>" in html
     assert "<li>Running: 1</li>" in html
@@ -355,6 +504,7 @@ def test_doctor_prompts_show_the_criterion_and_source(person: TestClient) -> Non
 
 # --- export and import ----------------------------------------------------------------------
 
+
 def test_export_then_import_json_and_csv(app: FastAPI, person: TestClient) -> None:
     add_episode(person)
     add_session(person)
@@ -373,14 +523,22 @@ def test_export_then_import_json_and_csv(app: FastAPI, person: TestClient) -> No
 
     other = new_browser(app)
     sign_up(other)
-    r = submit(other, "/diary/import", page="/diary/import",
-               files={"file": ("diary.json", r.content, "application/json")})
+    r = submit(
+        other,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("diary.json", r.content, "application/json")},
+    )
     assert r.status_code == 200
     assert "Imported 1 episode, 1 training session and 0 saved results" in r.text
     assert "hill reps" in other.get("/diary").text
     # The zip adds nothing new: every record is already there.
-    r = submit(other, "/diary/import", page="/diary/import",
-               files={"file": ("diary.zip", zipped.content, "application/zip")})
+    r = submit(
+        other,
+        "/diary/import",
+        page="/diary/import",
+        files={"file": ("diary.zip", zipped.content, "application/zip")},
+    )
     assert "Imported 0 episodes" in r.text
     assert "2 records were already in your diary" in r.text
     assert len(stored_episodes(app, other)) == 1
@@ -388,14 +546,22 @@ def test_export_then_import_json_and_csv(app: FastAPI, person: TestClient) -> No
 
 # --- saving an assessment result --------------------------------------------------------------
 
+
 def _result_state(client: TestClient) -> tuple[str, str]:
     """Run the interview far enough to get a result page; return its HTML and state."""
-    r = client.post("/assess/about", data={"age": "35", "sex": "female",
-                                           "csrf_token": csrf_token(client.get("/assess").text)})
+    r = client.post(
+        "/assess/about",
+        data={"age": "35", "sex": "female", "csrf_token": csrf_token(client.get("/assess").text)},
+    )
     html = r.text
-    r = client.post("/assess/start", data={"start": "0", "state": re.search(
-        r'name="state" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
-        "csrf_token": csrf_token(html)})
+    r = client.post(
+        "/assess/start",
+        data={
+            "start": "0",
+            "state": re.search(r'name="state" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
+            "csrf_token": csrf_token(html),
+        },
+    )
     for _ in range(40):
         if 'action="/assess/summary"' in r.text:
             state = re.search(r'name="state" value="([^"]+)"', r.text)
@@ -411,8 +577,7 @@ def _result_state(client: TestClient) -> tuple[str, str]:
             if qtype == "single":
                 data["choice"] = "absent"
         state = re.search(r'name="state" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
-        r = client.post(action, data={**data, "state": state,
-                                      "csrf_token": csrf_token(r.text)})
+        r = client.post(action, data={**data, "state": state, "csrf_token": csrf_token(r.text)})
     pytest.fail("no result page")
 
 
@@ -421,8 +586,11 @@ def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) 
     assert ">Save this result to my diary</button>" in html
     assert "Sign in to save" not in html
     assert "Saved results" not in person.get("/diary").text  # nothing stored by itself
-    r = person.post("/diary/assessments", data={"state": state, "csrf_token": csrf_token(html)},
-                    follow_redirects=False)
+    r = person.post(
+        "/diary/assessments",
+        data={"state": state, "csrf_token": csrf_token(html)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert r.headers["location"] == "/diary?done=assessment_saved"
     page = person.get(r.headers["location"]).text
@@ -432,14 +600,14 @@ def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) 
     [saved] = doc["saved_assessments"]
     assert saved["request"]["age"] == 35
     assert saved["kb_version"] == app.state.ctx.kb.content_hash
-    r = person.post("/diary/assessments", data={"state": "garbage",
-                                                "csrf_token": csrf_token(html)})
+    r = person.post("/diary/assessments", data={"state": "garbage", "csrf_token": csrf_token(html)})
     assert r.status_code == 400
     diary_page = person.get("/diary").text
     action = re.search(r'action="(/diary/assessments/[0-9a-f]+/delete)"', diary_page)
     assert action
-    r = person.post(action.group(1), data={"csrf_token": csrf_token(diary_page)},
-                    follow_redirects=False)
+    r = person.post(
+        action.group(1), data={"csrf_token": csrf_token(diary_page)}, follow_redirects=False
+    )
     assert r.headers["location"] == "/diary?done=assessment_deleted"
     assert json.loads(person.get("/diary/export?format=json").text)["saved_assessments"] == []
 
@@ -453,12 +621,15 @@ def test_signed_out_people_are_only_told_to_sign_in(app: FastAPI) -> None:
 
 # --- time zones -----------------------------------------------------------------------------
 
+
 def test_times_are_typed_shown_and_analysed_in_the_persons_time_zone(
-        app: FastAPI, person: TestClient) -> None:
+    app: FastAPI, person: TestClient
+) -> None:
     r = submit(person, "/account/time-zone", {"time_zone": "Mars/Olympus"}, page="/account")
     assert r.status_code == 422
-    assert error_summary(r.text) == [("time_zone", "Enter a time zone from the list, like "
-                                                   "Europe/London or America/New_York")]
+    assert error_summary(r.text) == [
+        ("time_zone", "Enter a time zone from the list, like Europe/London or America/New_York")
+    ]
     assert field_value(r.text, "time_zone") == "Mars/Olympus"
     r = submit(person, "/account/time-zone", {"time_zone": "America/New_York"}, page="/account")
     assert r.status_code == 303
@@ -475,8 +646,10 @@ def test_times_are_typed_shown_and_analysed_in_the_persons_time_zone(
     assert "Fri 20 Nov 2026, 23:30 EST" in html
     assert "04:30" not in html
     assert "America/New_York" in html
-    assert field_value(person.get(f"/diary/episodes/{eid}/edit").text,
-                       "occurred_at") == "2026-11-20T23:30"
+    assert (
+        field_value(person.get(f"/diary/episodes/{eid}/edit").text, "occurred_at")
+        == "2026-11-20T23:30"
+    )
 
     html = person.get("/diary/insights").text
     assert "Episodes by time of day (America/New_York)" in html

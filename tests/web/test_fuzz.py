@@ -54,18 +54,55 @@ from tests.web.diary_helpers import (
 from tests.web.forms import csrf_token
 
 TODAY = NOW.date()
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # --- the inputs -----------------------------------------------------------------------------
 
 HUGE = "9" * 5000  # more digits than int() converts (4300)
 #: Text that once gave a 500 somewhere, tried in every field.
-SEEDS = ("²", "٤٠", "٣", HUGE, "-" + HUGE, "0" * 5000 + "1", "9223372036854775807",
-         "-9223372036854775809", "-1", "0", "1e999", "-1e999", "nan", "inf", "1_0", "0x10",
-         "\x00", "a\x00b", "\x01", "\x1b[0m", "", " ", "\t", "\u00a0", "true", "[]", "{}",
-         "2026-11-20T07:30", "9999-12-31T23:59", "0001-01-01T00:00", "2026-11-20",
-         "99999-01-01", "left", "calf_strain", "x" * 6000)
+SEEDS = (
+    "²",
+    "٤٠",
+    "٣",
+    HUGE,
+    "-" + HUGE,
+    "0" * 5000 + "1",
+    "9223372036854775807",
+    "-9223372036854775809",
+    "-1",
+    "0",
+    "1e999",
+    "-1e999",
+    "nan",
+    "inf",
+    "1_0",
+    "0x10",
+    "\x00",
+    "a\x00b",
+    "\x01",
+    "\x1b[0m",
+    "",
+    " ",
+    "\t",
+    "\u00a0",
+    "true",
+    "[]",
+    "{}",
+    "2026-11-20T07:30",
+    "9999-12-31T23:59",
+    "0001-01-01T00:00",
+    "2026-11-20",
+    "99999-01-01",
+    "left",
+    "calf_strain",
+    "x" * 6000,
+)
 #: Form values: text without lone surrogates (a form cannot carry them: they have no UTF-8).
 form_text = st.one_of(
     st.sampled_from(SEEDS),
@@ -74,41 +111,75 @@ form_text = st.one_of(
     st.floats().map(str),
 )
 #: Any JSON value, lone surrogates included (JSON escapes them as \ud800).
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
-                         st.text(max_size=20), st.sampled_from(SEEDS))
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=20),
+    st.sampled_from(SEEDS),
+)
 json_values = st.recursive(
-    json_scalars, lambda kids: st.one_of(st.lists(kids, max_size=4),
-                                         st.dictionaries(st.text(max_size=10), kids, max_size=4)),
-    max_leaves=12)
+    json_scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=10), kids, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 # --- the forms ------------------------------------------------------------------------------
 
-STATE = InterviewState(age=40, sex="female", steps=[[
-    {"id": "calf_pain", "choice_id": "present", "source": "initial"}]]).encode()
-EXERCISE_ROW = {"exercises[0].exercise": "ankle_pumps",
-                "exercises[0].sets": "3", "exercises[0].amount": "30",
-                "exercises[0].load_kg": "", "exercises[0].pain": "1"}
-PLAN = {"programme": "calf_strain", "variant": "grade2_soleus", "side": "left",
-        "injury_day": (TODAY - timedelta(days=5)).isoformat()}
+STATE = InterviewState(
+    age=40, sex="female", steps=[[{"id": "calf_pain", "choice_id": "present", "source": "initial"}]]
+).encode()
+EXERCISE_ROW = {
+    "exercises[0].exercise": "ankle_pumps",
+    "exercises[0].sets": "3",
+    "exercises[0].amount": "30",
+    "exercises[0].load_kg": "",
+    "exercises[0].pain": "1",
+}
+PLAN = {
+    "programme": "calf_strain",
+    "variant": "grade2_soleus",
+    "side": "left",
+    "injury_day": (TODAY - timedelta(days=5)).isoformat(),
+}
 #: Every form: the fields it reads, each with a value that is valid on its own.
 FORMS: dict[str, dict[str, str]] = {
     "/assess/about": {"age": "40", "sex": "female"},
     "/assess/start": {"state": InterviewState(age=40, sex="female").encode(), "start": "0"},
-    "/assess/answer": {"state": STATE, "items": "felt_pop_or_kick", "qtype": "single",
-                       "choice": "absent", "present": "", "dont_know": ""},
+    "/assess/answer": {
+        "state": STATE,
+        "items": "felt_pop_or_kick",
+        "qtype": "single",
+        "choice": "absent",
+        "present": "",
+        "dont_know": "",
+    },
     "/assess/back": {"state": STATE},
     "/assess/continue": {"state": STATE},
     "/assess/summary": {"state": STATE},
-    "/account/sign-up": {"display_name": "Fuzzy", "email": "fuzzy@example.com",
-                         "password": "a long enough password", "role": "person",
-                         "units": "metric", "time_zone": "UTC"},
-    "/account/sign-in": {"email": "nobody@example.com", "password": "not the password",
-                         "next": "/diary"},
+    "/account/sign-up": {
+        "display_name": "Fuzzy",
+        "email": "fuzzy@example.com",
+        "password": "a long enough password",
+        "role": "person",
+        "units": "metric",
+        "time_zone": "UTC",
+    },
+    "/account/sign-in": {
+        "email": "nobody@example.com",
+        "password": "not the password",
+        "next": "/diary",
+    },
     "/account/sign-out": {},
     "/account/units": {"units": "metric"},
     "/account/time-zone": {"time_zone": "UTC"},
-    "/account/password": {"current_password": "not the password",
-                          "new_password": "another long password"},
+    "/account/password": {
+        "current_password": "not the password",
+        "new_password": "another long password",
+    },
     "/account/link-code": {},
     "/account/link": {"code": "ABCD-EFGH"},
     "/account/unlink": {"other_id": "0" * 32},
@@ -124,22 +195,49 @@ FORMS: dict[str, dict[str, str]] = {
     "/diary/assessments/{assessment_id}/delete": {},
     "/rehab/start": PLAN,
     "/rehab/apply": {"action": "hold"},
+    "/rehab/phase": {"phase": "foundation"},
     "/rehab/stop": {},
     "/rehab/mornings": {"day": TODAY.isoformat(), "pain": "1"},
-    "/rehab/sessions": {"day": TODAY.isoformat(), "pain_during": "2", "pain_after": "1",
-                        "notes": "fine", "flags": "sharp_pain_or_pop", **EXERCISE_ROW},
-    "/rehab/tests": {"kind": "heel_raise", "day": TODAY.isoformat(), "injured": "20",
-                     "other": "25", "pain": "1", "limp": ""},
+    "/rehab/sessions": {
+        "day": TODAY.isoformat(),
+        "pain_during": "2",
+        "pain_after": "1",
+        "notes": "fine",
+        "flags": "sharp_pain_or_pop",
+        **EXERCISE_ROW,
+    },
+    "/rehab/tests": {
+        "kind": "heel_raise",
+        "day": TODAY.isoformat(),
+        "injured": "20",
+        "other": "25",
+        "pain": "1",
+        "limp": "",
+    },
     "/clinician/persons/{person_id}/rehab/assign": {**PLAN, "phase": "", "notes": "x"},
     "/clinician/persons/{person_id}/rehab/phase": {"phase": "foundation"},
     "/clinician/persons/{person_id}/rehab/adjust": {
-        "item": "protect:ankle_pumps", "sets": "3", "amount": "30",
-        "load": "", "note": "gently", "removed": ""},
+        "item": "protect:ankle_pumps",
+        "sets": "3",
+        "amount": "30",
+        "load": "",
+        "note": "gently",
+        "removed": "",
+    },
 }
 #: Forms sent signed out (the rest need an account).
-SIGNED_OUT = {"/assess/about", "/assess/start", "/assess/answer", "/assess/back",
-              "/assess/continue", "/assess/summary", "/account/sign-up", "/account/sign-in",
-              "/account/sign-out", "/account/reset"}
+SIGNED_OUT = {
+    "/assess/about",
+    "/assess/start",
+    "/assess/answer",
+    "/assess/back",
+    "/assess/continue",
+    "/assess/summary",
+    "/account/sign-up",
+    "/account/sign-in",
+    "/account/sign-out",
+    "/account/reset",
+}
 #: Forms of a clinician; "/rehab/stop" ends a plan, so a second person sends it.
 CLINICIAN = ("/clinician/", "/account/link")
 IMPORT = "/diary/import"
@@ -147,8 +245,11 @@ IMPORT = "/diary/import"
 
 def post_routes(app: FastAPI) -> set[str]:
     """Every form route of the site: each POST route outside the JSON API."""
-    return {rc.path for rc in routing.iter_route_contexts(app.routes)
-            if rc.path and "POST" in (rc.methods or ()) and not rc.path.startswith("/api/")}
+    return {
+        rc.path
+        for rc in routing.iter_route_contexts(app.routes)
+        if rc.path and "POST" in (rc.methods or ()) and not rc.path.startswith("/api/")
+    }
 
 
 def numeric_query_params(app: FastAPI) -> list[tuple[str, str]]:
@@ -159,13 +260,16 @@ def numeric_query_params(app: FastAPI) -> list[tuple[str, str]]:
         if not isinstance(route, routing.APIRoute) or "GET" not in (rc.methods or ()):
             continue
         for param in get_flat_params(route.dependant):
-            if param.field_info.annotation in (int, float) and \
-                    type(param.field_info).__name__ == "Query":
+            if (
+                param.field_info.annotation in (int, float)
+                and type(param.field_info).__name__ == "Query"
+            ):
                 out.append((route.path, param.name))
     return sorted(out)
 
 
 # --- the site -------------------------------------------------------------------------------
+
 
 @dataclass
 class Site:
@@ -194,19 +298,31 @@ class Site:
         given = {**self.ids, **(ids or {})}
         return re.sub(r"\{(\w+)\}", lambda m: quote(given[m.group(1)], safe=""), path)
 
-    def post(self, path: str, data: Mapping[str, Any], *, ids: Mapping[str, str] | None = None,
-             files: Mapping[str, Any] | None = None) -> httpx.Response:
+    def post(
+        self,
+        path: str,
+        data: Mapping[str, Any],
+        *,
+        ids: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
         client = self.client_for(path)
-        return client.post(self.url(path, ids), data={**data, "csrf_token": self.token(client)},
-                           files=files, follow_redirects=False)
+        return client.post(
+            self.url(path, ids),
+            data={**data, "csrf_token": self.token(client)},
+            files=files,
+            follow_redirects=False,
+        )
 
     def counts(self) -> tuple[int, int, int]:
         """How many records the person's diary holds, straight from the database."""
         with self.app.state.ctx.sessions() as db:
             owner = self.ids["person_id"]
-            return (len(diary.list_episodes(db, owner_id=owner)),
-                    len(diary.list_training(db, owner_id=owner)),
-                    len(diary.list_assessments(db, owner_id=owner)))
+            return (
+                len(diary.list_episodes(db, owner_id=owner)),
+                len(diary.list_training(db, owner_id=owner)),
+                len(diary.list_assessments(db, owner_id=owner)),
+            )
 
 
 def _build(app: FastAPI) -> Site:
@@ -220,20 +336,25 @@ def _build(app: FastAPI) -> Site:
         r = submit(client, "/rehab/start", PLAN, page="/rehab")
         assert r.status_code == 303, r.text
     site = Site(app, anonymous, person, stopper, clinician)
-    site.ids = {"person_id": user_id(app, person_email), "episode_id": add_episode(person),
-                "training_id": add_session(person), "assessment_id": "0" * 32}
+    site.ids = {
+        "person_id": user_id(app, person_email),
+        "episode_id": add_episode(person),
+        "training_id": add_session(person),
+        "assessment_id": "0" * 32,
+    }
     r = submit(person, "/diary/assessments", {"state": STATE}, page="/diary")
     assert r.status_code == 303, r.text
     return site
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[Site]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
     data: Path = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite:///{data / 'calfcare.db'}" if request.param == "sqlite" \
-        else _postgres_or_skip()
+    url = f"sqlite:///{data / 'calfcare.db'}" if request.param == "sqlite" else _postgres_or_skip()
     try:
         upgrade(url)
         app = create_app(load_settings(data_dir=data, environment="test", database_url=url))
@@ -251,13 +372,16 @@ def assert_no_server_error(r: httpx.Response) -> None:
 
 # --- forms ----------------------------------------------------------------------------------
 
+
 def test_every_form_route_is_fuzzed(site: Site) -> None:
     assert post_routes(site.app) == {*FORMS, IMPORT}
 
 
 #: Ids in paths: the real one is used unless the case gives another.
-path_ids = st.one_of(st.sampled_from(["\x00", "a\x00", "0" * 32, "x" * 300, "%00", ".."]),
-                     st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+path_ids = st.one_of(
+    st.sampled_from(["\x00", "a\x00", "0" * 32, "x" * 300, "%00", ".."]),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+)
 
 
 def _ids_of(path: str) -> st.SearchStrategy[dict[str, str]]:
@@ -270,9 +394,11 @@ def _ids_of(path: str) -> st.SearchStrategy[dict[str, str]]:
 
 def _form_case(path: str) -> st.SearchStrategy[tuple[str, dict[str, str], dict[str, str]]]:
     names = [*FORMS[path], "unexpected"]
-    return st.tuples(st.just(path),
-                     st.fixed_dictionaries({}, optional=dict.fromkeys(names, form_text)),
-                     _ids_of(path))
+    return st.tuples(
+        st.just(path),
+        st.fixed_dictionaries({}, optional=dict.fromkeys(names, form_text)),
+        _ids_of(path),
+    )
 
 
 form_cases = st.sampled_from(sorted(FORMS)).flatmap(_form_case)
@@ -285,8 +411,7 @@ form_cases = st.sampled_from(sorted(FORMS)).flatmap(_form_case)
 @example(case=("/assess/about", {"age": HUGE}, {}))
 @example(case=("/assess/start", {"start": "²"}, {}))
 @example(case=("/assess/start", {"start": HUGE}, {}))
-@example(case=("/account/sign-up", {"display_name": "Nul\x00l", "email": "a\x00@example.com"},
-               {}))
+@example(case=("/account/sign-up", {"display_name": "Nul\x00l", "email": "a\x00@example.com"}, {}))
 @example(case=("/account/sign-in", {"email": "a\x00@example.com"}, {}))
 @example(case=("/account/reset", {"token": "\x00"}, {}))
 @example(case=("/account/unlink", {"other_id": "\x00"}, {}))
@@ -307,15 +432,23 @@ form_cases = st.sampled_from(sorted(FORMS)).flatmap(_form_case)
 @example(case=("/rehab/start", {"injury_day": "\x00", "programme": "\x00"}, {}))
 @example(case=("/rehab/mornings", {"pain": HUGE}, {}))
 @example(case=("/rehab/mornings", {"pain": "²"}, {}))
-@example(case=("/rehab/sessions", {"pain_during": HUGE, "exercises[0].sets": "٤٠",
-                                   "notes": "\x00"}, {}))
+@example(
+    case=("/rehab/sessions", {"pain_during": HUGE, "exercises[0].sets": "٤٠", "notes": "\x00"}, {})
+)
 @example(case=("/rehab/tests", {"injured": HUGE, "other": "1e999", "pain": "²"}, {}))
-@example(case=("/clinician/persons/{person_id}/rehab/adjust",
-               {"sets": HUGE, "amount": "²", "note": "\x00", "load": "\x01"}, {}))
-@example(case=("/clinician/persons/{person_id}/rehab/assign",
-               {"notes": "\x00", "injury_day": HUGE}, {}))
-@example(case=("/clinician/persons/{person_id}/rehab/phase", {"phase": "\x00"},
-               {"person_id": "\x00"}))
+@example(
+    case=(
+        "/clinician/persons/{person_id}/rehab/adjust",
+        {"sets": HUGE, "amount": "²", "note": "\x00", "load": "\x01"},
+        {},
+    )
+)
+@example(
+    case=("/clinician/persons/{person_id}/rehab/assign", {"notes": "\x00", "injury_day": HUGE}, {})
+)
+@example(
+    case=("/clinician/persons/{person_id}/rehab/phase", {"phase": "\x00"}, {"person_id": "\x00"})
+)
 def test_no_form_fails(site: Site, case: tuple[str, dict[str, str], dict[str, str]]) -> None:
     path, changes, ids = case
     assert_no_server_error(site.post(path, {**FORMS[path], **changes}, ids=ids))
@@ -323,8 +456,14 @@ def test_no_form_fails(site: Site, case: tuple[str, dict[str, str], dict[str, st
 
 # --- the interview state --------------------------------------------------------------------
 
-STATE_ROUTES = ("/assess/start", "/assess/answer", "/assess/back", "/assess/continue",
-                "/assess/summary", "/diary/assessments")
+STATE_ROUTES = (
+    "/assess/start",
+    "/assess/answer",
+    "/assess/back",
+    "/assess/continue",
+    "/assess/summary",
+    "/diary/assessments",
+)
 
 
 def encoded(data: object) -> str:
@@ -333,43 +472,69 @@ def encoded(data: object) -> str:
 
 
 evidence = st.fixed_dictionaries(
-    {"id": st.one_of(st.sampled_from(["calf_pain", "felt_pop_or_kick"]), json_values),
-     "choice_id": st.one_of(st.sampled_from(["present", "absent", "unknown"]), json_values)},
-    optional={"source": json_values, "extra": json_values})
+    {
+        "id": st.one_of(st.sampled_from(["calf_pain", "felt_pop_or_kick"]), json_values),
+        "choice_id": st.one_of(st.sampled_from(["present", "absent", "unknown"]), json_values),
+    },
+    optional={"source": json_values, "extra": json_values},
+)
 states = st.fixed_dictionaries(
-    {"a": st.one_of(st.integers(0, 130), json_values),
-     "s": st.one_of(st.sampled_from(["female", "male"]), json_values),
-     "t": st.one_of(st.lists(st.lists(evidence, max_size=3), max_size=3), json_values),
-     "k": st.one_of(st.sampled_from(["", "emergency"]), json_values)})
-tokens = st.one_of(states.map(encoded), json_values.map(encoded),
-                   st.text(st.characters(exclude_categories=("Cs",)), max_size=60))
+    {
+        "a": st.one_of(st.integers(0, 130), json_values),
+        "s": st.one_of(st.sampled_from(["female", "male"]), json_values),
+        "t": st.one_of(st.lists(st.lists(evidence, max_size=3), max_size=3), json_values),
+        "k": st.one_of(st.sampled_from(["", "emergency"]), json_values),
+    }
+)
+tokens = st.one_of(
+    states.map(encoded),
+    json_values.map(encoded),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=60),
+)
 NESTED = "[" * 10_000 + "]" * 10_000
 
 
 @FUZZ
 @given(route=st.sampled_from(STATE_ROUTES), token=tokens)
 @example(route="/assess/continue", token=base64.urlsafe_b64encode(NESTED.encode()).decode())
-@example(route="/assess/answer", token=encoded({"a": 40, "s": "female", "t": [[NESTED]],
-                                                "k": ""}))
+@example(route="/assess/answer", token=encoded({"a": 40, "s": "female", "t": [[NESTED]], "k": ""}))
 @example(route="/assess/continue", token=encoded({"a": 40, "s": "female", "t": [], "k": []}))
 @example(route="/assess/continue", token=encoded({"a": 40, "s": "female", "t": [], "k": {}}))
-@example(route="/assess/summary", token=encoded({"a": True, "s": "female",
-                                                 "t": [[{"id": "calf_pain",
-                                                         "choice_id": "present"}]], "k": ""}))
-@example(route="/assess/back", token=encoded({"a": "40", "s": "female", "t": [[1], 2],
-                                              "k": ""}))
+@example(
+    route="/assess/summary",
+    token=encoded(
+        {"a": True, "s": "female", "t": [[{"id": "calf_pain", "choice_id": "present"}]], "k": ""}
+    ),
+)
+@example(route="/assess/back", token=encoded({"a": "40", "s": "female", "t": [[1], 2], "k": ""}))
 @example(route="/assess/summary", token=encoded({"a": 40, "s": "female", "t": [[1]], "k": ""}))
-@example(route="/assess/continue", token=encoded({"a": 40, "s": "female", "t": "xyz",
-                                                  "k": ""}))
+@example(route="/assess/continue", token=encoded({"a": 40, "s": "female", "t": "xyz", "k": ""}))
 @example(route="/assess/answer", token=encoded({"a": 40, "s": "\ud800", "t": [], "k": "\x00"}))
-@example(route="/diary/assessments", token=encoded({
-    "a": 40, "s": "female", "t": [[{"id": "calf_pain", "choice_id": "present",
-                                    "source": "\ud800"}]], "k": ""}))
-@example(route="/diary/assessments", token=encoded({
-    "a": 40, "s": "female", "t": [[{"id": "calf_pain", "choice_id": "present",
-                                    "\x00": "x"}]], "k": ""}))
-@example(route="/assess/start", token=encoded({"a": int(HUGE[:30]), "s": "female", "t": [],
-                                               "k": ""}))
+@example(
+    route="/diary/assessments",
+    token=encoded(
+        {
+            "a": 40,
+            "s": "female",
+            "t": [[{"id": "calf_pain", "choice_id": "present", "source": "\ud800"}]],
+            "k": "",
+        }
+    ),
+)
+@example(
+    route="/diary/assessments",
+    token=encoded(
+        {
+            "a": 40,
+            "s": "female",
+            "t": [[{"id": "calf_pain", "choice_id": "present", "\x00": "x"}]],
+            "k": "",
+        }
+    ),
+)
+@example(
+    route="/assess/start", token=encoded({"a": int(HUGE[:30]), "s": "female", "t": [], "k": ""})
+)
 @example(route="/assess/start", token="eyJhIjog" + "OTk5" * 2000)
 @example(route="/assess/back", token="!!!!")
 def test_no_interview_state_fails(site: Site, route: str, token: str) -> None:
@@ -381,17 +546,36 @@ def test_no_interview_state_fails(site: Site, route: str, token: str) -> None:
 
 # --- ids in the paths of pages --------------------------------------------------------------
 
+
 def pages_with_ids(app: FastAPI) -> list[str]:
     """Every page (GET route outside the API) whose path holds an id."""
-    return sorted(rc.path for rc in routing.iter_route_contexts(app.routes)
-                  if rc.path and "{" in rc.path and "GET" in (rc.methods or ())
-                  and not rc.path.startswith("/api/"))
+    return sorted(
+        rc.path
+        for rc in routing.iter_route_contexts(app.routes)
+        if rc.path
+        and "{" in rc.path
+        and "GET" in (rc.methods or ())
+        and not rc.path.startswith("/api/")
+    )
 
 
 @FUZZ
-@given(which=st.integers(0, 100), ids=st.dictionaries(
-    st.sampled_from(["episode_id", "training_id", "person_id", "exercise_id", "programme_id",
-                     "condition_id"]), path_ids))
+@given(
+    which=st.integers(0, 100),
+    ids=st.dictionaries(
+        st.sampled_from(
+            [
+                "episode_id",
+                "training_id",
+                "person_id",
+                "exercise_id",
+                "programme_id",
+                "condition_id",
+            ]
+        ),
+        path_ids,
+    ),
+)
 @example(which=0, ids={"person_id": "\x00"})
 @example(which=0, ids={"episode_id": "\x00", "training_id": "\x00"})
 @example(which=1, ids={"episode_id": "\x00", "training_id": "\x00"})
@@ -401,22 +585,45 @@ def test_no_page_fails_on_its_id(site: Site, which: int, ids: dict[str, str]) ->
     pages = pages_with_ids(site.app)
     path = pages[which % len(pages)]
     client = site.clinician if path.startswith("/clinician") else site.person
-    given = {"exercise_id": "ankle_pumps", "programme_id": "calf_strain",
-             "condition_id": "calf_muscle_strain", **ids}
+    given = {
+        "exercise_id": "ankle_pumps",
+        "programme_id": "calf_strain",
+        "condition_id": "calf_muscle_strain",
+        **ids,
+    }
     assert_no_server_error(client.get(site.url(path, given), follow_redirects=False))
 
 
 # --- numbers in query strings ---------------------------------------------------------------
 
+
 def test_the_numeric_query_parameters_are_known(site: Site) -> None:
-    assert numeric_query_params(site.app) == [("/clinician/persons/{person_id}", "page"),
-                                             ("/diary", "page")]
+    assert numeric_query_params(site.app) == [
+        ("/clinician/persons/{person_id}", "page"),
+        ("/diary", "page"),
+    ]
 
 
-NUMBERS = st.one_of(st.sampled_from(["9223372036854775807", "-9223372036854775808",
-                                     "18446744073709551616", "-1", "0", HUGE, "²", "٤٠",
-                                     "1e3", "", "\x00", "1_0"]),
-                    st.integers().map(str), form_text)
+NUMBERS = st.one_of(
+    st.sampled_from(
+        [
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551616",
+            "-1",
+            "0",
+            HUGE,
+            "²",
+            "٤٠",
+            "1e3",
+            "",
+            "\x00",
+            "1_0",
+        ]
+    ),
+    st.integers().map(str),
+    form_text,
+)
 
 
 @FUZZ
@@ -436,42 +643,69 @@ def test_no_numeric_query_parameter_fails(site: Site, value: str, which: int) ->
 
 # --- imports --------------------------------------------------------------------------------
 
-def _record(columns: tuple[str, ...], valid: Mapping[str, object]
-            ) -> st.SearchStrategy[dict[str, object]]:
+
+def _record(
+    columns: tuple[str, ...], valid: Mapping[str, object]
+) -> st.SearchStrategy[dict[str, object]]:
     return st.fixed_dictionaries(
-        {}, optional={c: st.one_of(st.just(valid.get(c)), json_values) for c in columns})
+        {}, optional={c: st.one_of(st.just(valid.get(c)), json_values) for c in columns}
+    )
 
 
-VALID_EPISODE = {"occurred_at": "2026-11-20T07:30:00+00:00", "leg": "left", "muscle": "calf",
-                 "duration_s": 90, "severity": 6, "activity": "running",
-                 "woke_from_sleep": False}
-VALID_SESSION = {"started_at": "2026-11-20T06:45:00+00:00", "activity": "running",
-                 "duration_min": 75, "intensity": 7}
-VALID_RESULT = {"request": {"age": 40, "sex": "female", "evidence": []},
-                "triage_level": "self_care", "top_condition": "calf_muscle_strain",
-                "kb_version": "636bb5cc87a47d90"}
+VALID_EPISODE = {
+    "occurred_at": "2026-11-20T07:30:00+00:00",
+    "leg": "left",
+    "muscle": "calf",
+    "duration_s": 90,
+    "severity": 6,
+    "activity": "running",
+    "woke_from_sleep": False,
+}
+VALID_SESSION = {
+    "started_at": "2026-11-20T06:45:00+00:00",
+    "activity": "running",
+    "duration_min": 75,
+    "intensity": 7,
+}
+VALID_RESULT = {
+    "request": {"age": 40, "sex": "female", "evidence": []},
+    "triage_level": "self_care",
+    "top_condition": "calf_muscle_strain",
+    "kb_version": "636bb5cc87a47d90",
+}
 documents = st.fixed_dictionaries(
     {"format": st.one_of(st.just(diary.FORMAT), json_values)},
-    optional={"episodes": st.lists(_record(diary.EPISODE_COLUMNS, VALID_EPISODE), max_size=3),
-              "training_sessions": st.lists(_record(diary.TRAINING_COLUMNS, VALID_SESSION),
-                                            max_size=3),
-              "saved_assessments": st.lists(_record(diary.ASSESSMENT_COLUMNS, VALID_RESULT),
-                                            max_size=3),
-              "extra": json_values})
+    optional={
+        "episodes": st.lists(_record(diary.EPISODE_COLUMNS, VALID_EPISODE), max_size=3),
+        "training_sessions": st.lists(_record(diary.TRAINING_COLUMNS, VALID_SESSION), max_size=3),
+        "saved_assessments": st.lists(_record(diary.ASSESSMENT_COLUMNS, VALID_RESULT), max_size=3),
+        "extra": json_values,
+    },
+)
 csv_cells = st.one_of(form_text, json_values.map(json.dumps))
 
 
 def _csv(name: str) -> st.SearchStrategy[tuple[str, str]]:
     kind = diary.CSV_FILES[name]
-    columns = {"episodes": diary.EPISODE_COLUMNS, "training_sessions": diary.TRAINING_COLUMNS,
-               "saved_assessments": diary.ASSESSMENT_COLUMNS}[kind]
-    header = st.lists(st.one_of(st.sampled_from(columns), form_text), min_size=1,
-                      max_size=len(columns) + 1).map(lambda h: list(dict.fromkeys(h)))
+    columns = {
+        "episodes": diary.EPISODE_COLUMNS,
+        "training_sessions": diary.TRAINING_COLUMNS,
+        "saved_assessments": diary.ASSESSMENT_COLUMNS,
+    }[kind]
+    header = st.lists(
+        st.one_of(st.sampled_from(columns), form_text), min_size=1, max_size=len(columns) + 1
+    ).map(lambda h: list(dict.fromkeys(h)))
     full = st.just(list(columns))
-    return st.one_of(header, full).flatmap(lambda cols: st.lists(
-        st.lists(csv_cells, min_size=len(cols), max_size=len(cols) + 1), max_size=3).map(
-        lambda rows: (name, "\n".join(",".join(_quoted(c) for c in row)
-                                      for row in [cols, *rows]) + "\n")))
+    return st.one_of(header, full).flatmap(
+        lambda cols: st.lists(
+            st.lists(csv_cells, min_size=len(cols), max_size=len(cols) + 1), max_size=3
+        ).map(
+            lambda rows: (
+                name,
+                "\n".join(",".join(_quoted(c) for c in row) for row in [cols, *rows]) + "\n",
+            )
+        )
+    )
 
 
 def _quoted(cell: str) -> str:
@@ -518,51 +752,109 @@ uploads = st.one_of(
     json_values.map(lambda d: ("diary.json", _encoded(json.dumps(d)))),
     csv_files.map(lambda f: (f[0], _encoded(f[1]))),
     st.lists(st.one_of(csv_files, st.tuples(form_text, form_text)), max_size=3).map(
-        lambda files: ("diary.zip", _zip(files))),
+        lambda files: ("diary.zip", _zip(files))
+    ),
     st.binary(max_size=200).map(lambda b: ("diary.zip", b"PK" + b)),
     st.binary(max_size=200).map(lambda b: ("diary.csv", b)),
 )
+
+
 def _document(**raw: str) -> tuple[str, bytes]:
     """An upload of a JSON document whose record lists are given as raw JSON text."""
     lists = ", ".join(f'"{kind}": {text}' for kind, text in raw.items())
     return "diary.json", ('{"format": "' + diary.FORMAT + '", ' + lists + "}").encode()
 
 
-SURROGATE_RESULT = {"format": diary.FORMAT, "saved_assessments": [{
-    **VALID_RESULT, "request": {"age": 40, "sex": "female", "evidence": [],
-                                "note": "\ud800"}}]}
+SURROGATE_RESULT = {
+    "format": diary.FORMAT,
+    "saved_assessments": [
+        {**VALID_RESULT, "request": {"age": 40, "sex": "female", "evidence": [], "note": "\ud800"}}
+    ],
+}
 
 
 @FUZZ
 @given(upload=uploads)
 @example(upload=("diary.json", _encoded(json.dumps(SURROGATE_RESULT))))
-@example(upload=("diary.json", _encoded(json.dumps({
-    "format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "notes": "\ud800"}]}))))
-@example(upload=("diary.json", _encoded(json.dumps({
-    "format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "notes": "a\x00b"}]}))))
-@example(upload=("diary.json", _encoded(json.dumps({
-    "format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "\ud800": 1}]}))))
+@example(
+    upload=(
+        "diary.json",
+        _encoded(
+            json.dumps({"format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "notes": "\ud800"}]})
+        ),
+    )
+)
+@example(
+    upload=(
+        "diary.json",
+        _encoded(
+            json.dumps({"format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "notes": "a\x00b"}]})
+        ),
+    )
+)
+@example(
+    upload=(
+        "diary.json",
+        _encoded(
+            json.dumps({"format": diary.FORMAT, "episodes": [{**VALID_EPISODE, "\ud800": 1}]})
+        ),
+    )
+)
 @example(upload=_document(episodes='[{"severity": ' + HUGE + "}]"))
 @example(upload=_document(episodes=NESTED))
 @example(upload=_document(saved_assessments='[{"request": ' + "[" * 500 + "]" * 500 + "}]"))
-@example(upload=_document(saved_assessments='[{"request": {"a": ' + "[" * 40 + "]" * 40
-                          + "}}]"))
+@example(upload=_document(saved_assessments='[{"request": {"a": ' + "[" * 40 + "]" * 40 + "}}]"))
 @example(upload=_document(episodes='[{"temperature_c": NaN, "fluid_l": Infinity}]'))
-@example(upload=("diary.json", json.dumps({"format": diary.FORMAT, "episodes": [
-    {**VALID_EPISODE, "duration_s": 2**40, "severity": 2**63}]}).encode()))
-@example(upload=("diary.json", json.dumps({"format": diary.FORMAT, "episodes": [
-    {**VALID_EPISODE, "temperature_c": 1e308, "fluid_l": -0.0}]}).encode()))
-@example(upload=("episodes.csv", (",".join(diary.EPISODE_COLUMNS) + "\n"
-                                  + ",".join([""] * 5 + [HUGE] * 10) + "\n").encode()))
-@example(upload=("saved_assessments.csv", (
-    ",".join(diary.ASSESSMENT_COLUMNS) + "\n,,\"" + "[" * 5000 + "\",self_care,x,y\n"
-).encode()))
-@example(upload=("saved_assessments.csv", (
-    ",".join(diary.ASSESSMENT_COLUMNS) + '\n,,"{""a"": ' + HUGE + '}",self_care,x,y\n'
-).encode()))
-@example(upload=("saved_assessments.csv", (
-    ",".join(diary.ASSESSMENT_COLUMNS) + '\n,,"{""a"": ""\\ud800""}",self_care,x,y\n'
-).encode()))
+@example(
+    upload=(
+        "diary.json",
+        json.dumps(
+            {
+                "format": diary.FORMAT,
+                "episodes": [{**VALID_EPISODE, "duration_s": 2**40, "severity": 2**63}],
+            }
+        ).encode(),
+    )
+)
+@example(
+    upload=(
+        "diary.json",
+        json.dumps(
+            {
+                "format": diary.FORMAT,
+                "episodes": [{**VALID_EPISODE, "temperature_c": 1e308, "fluid_l": -0.0}],
+            }
+        ).encode(),
+    )
+)
+@example(
+    upload=(
+        "episodes.csv",
+        (",".join(diary.EPISODE_COLUMNS) + "\n" + ",".join([""] * 5 + [HUGE] * 10) + "\n").encode(),
+    )
+)
+@example(
+    upload=(
+        "saved_assessments.csv",
+        (",".join(diary.ASSESSMENT_COLUMNS) + '\n,,"' + "[" * 5000 + '",self_care,x,y\n').encode(),
+    )
+)
+@example(
+    upload=(
+        "saved_assessments.csv",
+        (
+            ",".join(diary.ASSESSMENT_COLUMNS) + '\n,,"{""a"": ' + HUGE + '}",self_care,x,y\n'
+        ).encode(),
+    )
+)
+@example(
+    upload=(
+        "saved_assessments.csv",
+        (
+            ",".join(diary.ASSESSMENT_COLUMNS) + '\n,,"{""a"": ""\\ud800""}",self_care,x,y\n'
+        ).encode(),
+    )
+)
 @example(upload=("episodes.csv", b"occurred_at,leg\n\x00,left\n"))
 @example(upload=("diary.zip", _patched_zip(flags=0x1)))  # encrypted
 @example(upload=("diary.zip", _patched_zip(method=9)))  # deflate64

@@ -14,8 +14,12 @@ from calfcare.storage.migrate import upgrade
 from calfcare.web.app import create_app
 from tests.web.forms import csrf_token
 
-SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy",
-            "x-frame-options")
+SECURITY = (
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +37,10 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]
         yield c
 
 
-@pytest.mark.parametrize("path", ["/assess", "/diary", "/rehab/plan", "/account",
-                                  "/api/v1/rehab/plan", "/diary/export.json"])
+@pytest.mark.parametrize(
+    "path",
+    ["/assess", "/diary", "/rehab/plan", "/account", "/api/v1/rehab/plan", "/diary/export.json"],
+)
 def test_private_pages_are_never_stored(client: TestClient, path: str) -> None:
     r = client.get(path, follow_redirects=False)
     assert r.headers["cache-control"] == "no-store", (path, r.status_code)
@@ -46,17 +52,24 @@ def test_a_posted_result_is_never_stored(client: TestClient) -> None:
     assert r.headers["cache-control"] == "no-store"
 
 
-@pytest.mark.parametrize("path", ["/", "/conditions", "/static/css/calfcare.css",
-                                  "/api/v1/conditions"])
+@pytest.mark.parametrize(
+    "path", ["/", "/conditions", "/static/css/calfcare.css", "/api/v1/conditions"]
+)
 def test_public_knowledge_may_be_cached(client: TestClient, path: str) -> None:
     assert client.get(path).headers.get("cache-control") != "no-store"
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("get", "/no-such-page", 404), ("get", "/raise-for-test", 500),
-    ("post", "/api/v1/diagnosis", 413)])
-def test_error_responses_carry_the_security_headers(production: TestClient, method: str,
-                                                    path: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/no-such-page", 404),
+        ("get", "/raise-for-test", 500),
+        ("post", "/api/v1/diagnosis", 413),
+    ],
+)
+def test_error_responses_carry_the_security_headers(
+    production: TestClient, method: str, path: str, status: int
+) -> None:
     body = {"content": b"x" * 200_000} if status == 413 else {}
     r = getattr(production, method)(path, **body)
     assert r.status_code == status

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from calfcare.kb.loader import load_kb
 from calfcare.services import diary, rehab
 from tests.web.diary_helpers import (
     EPISODE,
@@ -74,6 +75,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/rehab"): "own",
     ("POST", "/rehab/start"): "own",
     ("POST", "/rehab/apply"): "own",
+    ("POST", "/rehab/phase"): "own",
     ("GET", "/rehab/stop"): "own",
     ("POST", "/rehab/stop"): "own",
     ("POST", "/rehab/mornings"): "own",
@@ -89,20 +91,31 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/rehab/programmes/{programme_id}/handout.pdf"): "public",
 }
 #: The owner's rehabilitation plan, as the forms start and log it (the clock is NOW).
-REHAB_START = {"programme": "calf_strain", "variant": "grade1_gastrocnemius", "side": "left",
-               "injury_day": "2026-11-24"}
-REHAB_SESSION = {"day": "2026-11-25", "pain_during": "1", "exercises[0].exercise": "ankle_pumps",
-                 "exercises[0].sets": "1", "exercises[0].amount": "20"}
+REHAB_START = {
+    "programme": "calf_strain",
+    "variant": "grade1_gastrocnemius",
+    "side": "left",
+    "injury_day": "2026-11-24",
+}
+REHAB_SESSION = {
+    "day": "2026-11-25",
+    "pain_during": "1",
+    "exercises[0].exercise": "ankle_pumps",
+    "exercises[0].sets": "1",
+    "exercises[0].amount": "20",
+}
 #: What each POST sends: a complete, valid form, so that a missing check would write.
 POST_DATA: dict[str, dict[str, str]] = {
-    "/diary/episodes/new": EPISODE, "/diary/episodes/{episode_id}/edit":
-        {**EPISODE, "notes": "overwritten"},
-    "/diary/sessions/new": SESSION, "/diary/sessions/{training_id}/edit":
-        {**SESSION, "notes": "overwritten"},
-    "/rehab/start": REHAB_START, "/rehab/sessions": {**REHAB_SESSION, "notes": "overwritten"},
+    "/diary/episodes/new": EPISODE,
+    "/diary/episodes/{episode_id}/edit": {**EPISODE, "notes": "overwritten"},
+    "/diary/sessions/new": SESSION,
+    "/diary/sessions/{training_id}/edit": {**SESSION, "notes": "overwritten"},
+    "/rehab/start": REHAB_START,
+    "/rehab/sessions": {**REHAB_SESSION, "notes": "overwritten"},
     "/rehab/mornings": {"day": "2026-11-25", "pain": "1"},
     "/rehab/tests": {"kind": "walking", "day": "2026-11-25", "pain": "1"},
     "/rehab/apply": {"action": "progress"},
+    "/rehab/phase": {"phase": "foundation"},
 }
 ACTORS = ("signed_out", "other_person", "unlinked_clinician", "linked_clinician")
 
@@ -129,16 +142,23 @@ class World:
     clients: dict[str, TestClient]
 
     def url(self, path: str) -> str:
-        return path.format(episode_id=self.episode_id, training_id=self.training_id,
-                           assessment_id=self.assessment_id, person_id=self.owner_id,
-                           exercise_id="pogo_hops", programme_id="calf_strain")
+        return path.format(
+            episode_id=self.episode_id,
+            training_id=self.training_id,
+            assessment_id=self.assessment_id,
+            person_id=self.owner_id,
+            exercise_id="pogo_hops",
+            programme_id="calf_strain",
+        )
 
     def snapshot(self) -> tuple[Any, ...]:
         with self.app.state.ctx.sessions() as db:
-            return (tuple(diary.list_episodes(db, owner_id=self.owner_id)),
-                    tuple(diary.list_training(db, owner_id=self.owner_id)),
-                    tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)),
-                    rehab_snapshot(db, self.owner_id))
+            return (
+                tuple(diary.list_episodes(db, owner_id=self.owner_id)),
+                tuple(diary.list_training(db, owner_id=self.owner_id)),
+                tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)),
+                rehab_snapshot(db, self.owner_id),
+            )
 
 
 def rehab_snapshot(db: Session, owner_id: str) -> tuple[Any, ...]:
@@ -146,7 +166,7 @@ def rehab_snapshot(db: Session, owner_id: str) -> tuple[Any, ...]:
     plans = tuple(rehab.list_plans(db, owner_id=owner_id))
     if rehab.active_plan(db, owner_id=owner_id) is None:
         return plans
-    st = rehab.status(db, owner_id=owner_id, today=NOW.date())
+    st = rehab.status(db, owner_id=owner_id, today=NOW.date(), kb=load_kb())
     return plans, st.sessions, st.mornings, st.tests, st.history
 
 
@@ -165,26 +185,54 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     linked = new_browser(app)
     sign_up(linked, role="clinician", name="Dr Linked")
     link(app, owner, linked)
-    r = owner.post("/rehab/start", data={**REHAB_START, "csrf_token": csrf_token(
-        owner.get("/rehab?programme=calf_strain").text)}, follow_redirects=False)
+    r = owner.post(
+        "/rehab/start",
+        data={
+            **REHAB_START,
+            "csrf_token": csrf_token(owner.get("/rehab?programme=calf_strain").text),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
-    r = owner.post("/rehab/sessions", data={**REHAB_SESSION, "notes": MARK, "csrf_token":
-                                            csrf_token(owner.get("/rehab/today").text)},
-                   follow_redirects=False)
+    r = owner.post(
+        "/rehab/sessions",
+        data={
+            **REHAB_SESSION,
+            "notes": MARK,
+            "csrf_token": csrf_token(owner.get("/rehab/today").text),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     signed_out = new_browser(app)
     owner_id = user_id(app, owner_email)
     with app.state.ctx.sessions() as db, db.begin():
         assessment_id = diary.save_assessment(
-            db, owner_id=owner_id,
-            request={"age": 40, "sex": "female",
-                     "evidence": [{"id": "calf_pain", "choice_id": "present"}]},
-            triage_level="self_care", top_condition="exercise_associated_muscle_cramp",
-            kb_version="test", now=datetime.now(UTC)).id
-    return World(app=app, owner_id=owner_id, episode_id=episode_id,
-                 training_id=training_id, assessment_id=assessment_id,
-                 clients={"signed_out": signed_out, "other_person": other,
-                          "unlinked_clinician": unlinked, "linked_clinician": linked})
+            db,
+            owner_id=owner_id,
+            request={
+                "age": 40,
+                "sex": "female",
+                "evidence": [{"id": "calf_pain", "choice_id": "present"}],
+            },
+            triage_level="self_care",
+            top_condition="exercise_associated_muscle_cramp",
+            kb_version="test",
+            now=datetime.now(UTC),
+        ).id
+    return World(
+        app=app,
+        owner_id=owner_id,
+        episode_id=episode_id,
+        training_id=training_id,
+        assessment_id=assessment_id,
+        clients={
+            "signed_out": signed_out,
+            "other_person": other,
+            "unlinked_clinician": unlinked,
+            "linked_clinician": linked,
+        },
+    )
 
 
 def test_every_route_is_in_the_matrix(world: World) -> None:
@@ -198,8 +246,9 @@ def _call(world: World, client: TestClient, method: str, path: str) -> Any:
     if method == "GET":
         return client.get(url, follow_redirects=False)
     token = csrf_token(client.get("/account/sign-in").text)
-    return client.post(url, data={**POST_DATA.get(path, {}), "csrf_token": token},
-                       follow_redirects=False)
+    return client.post(
+        url, data={**POST_DATA.get(path, {}), "csrf_token": token}, follow_redirects=False
+    )
 
 
 def _expected(actor: str, method: str, path: str, kind: str) -> tuple[int, str | None]:
@@ -220,8 +269,11 @@ def _expected(actor: str, method: str, path: str, kind: str) -> tuple[int, str |
         return (0, None) if actor == "linked_clinician" else (404, None)
     # The caller's own diary.
     if clinician:
-        return (303, "/clinician") if (method, path) in {("GET", "/diary"), ("GET", "/rehab")} \
+        return (
+            (303, "/clinician")
+            if (method, path) in {("GET", "/diary"), ("GET", "/rehab")}
             else (404, None)
+        )
     return 0, None  # a person's own diary: any answer, but never the owner's data
 
 
@@ -251,8 +303,7 @@ def test_a_linked_clinician_reads_the_diary(world: World) -> None:
     assert "Read-only" in page
     assert "/edit" not in page
     assert "/delete" not in page
-    assert "<form" not in re.sub(
-        r'<form class="nav-form".*?</form>', "", page, flags=re.S)
+    assert "<form" not in re.sub(r'<form class="nav-form".*?</form>', "", page, flags=re.S)
     assert '<svg class="chart"' in page
     # An unknown id looks exactly like an unlinked one.
     assert client.get("/clinician/persons/0123456789abcdef").status_code == 404
@@ -261,8 +312,12 @@ def test_a_linked_clinician_reads_the_diary(world: World) -> None:
 
 def test_another_person_never_sees_the_owner_s_records(world: World) -> None:
     client = world.clients["other_person"]
-    for path in ("/diary", "/diary/insights", "/diary/export?format=json",
-                 "/diary/export?format=csv"):
+    for path in (
+        "/diary",
+        "/diary/insights",
+        "/diary/export?format=json",
+        "/diary/export?format=csv",
+    ):
         r = client.get(path)
         assert r.status_code == 200, path
         assert MARK.encode() not in r.content, path
@@ -272,8 +327,13 @@ def test_another_person_never_sees_the_owner_s_plan(world: World) -> None:
     owner_plan = world.snapshot()[-1]
     assert owner_plan[1][0].notes == MARK  # the owner's session, as logged
     client = world.clients["other_person"]
-    for path in ("/rehab", "/rehab/today", "/rehab/tests", "/rehab/handout.pdf",
-                 "/api/v1/rehab/plan"):
+    for path in (
+        "/rehab",
+        "/rehab/today",
+        "/rehab/tests",
+        "/rehab/handout.pdf",
+        "/api/v1/rehab/plan",
+    ):
         r = client.get(path)
         assert MARK.encode() not in r.content, path
         assert b"Owner Person" not in r.content, path

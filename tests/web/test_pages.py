@@ -76,17 +76,20 @@ def test_start_needs_a_choice(post: Any) -> None:
 def test_a_full_interview_without_javascript(post: Any) -> None:
     state = _state(post("/assess/about", data={"age": "34", "sex": "female"}).text)
     r = post("/assess/start", data={"state": state, "start": ["0"]})
-    present = {"onset_during_exercise", "onset_late_in_long_session",
-               "relieved_by_stretching", "resolved_within_10_minutes",
-               "session_longer_or_harder_than_usual"}
+    present = {
+        "onset_during_exercise",
+        "onset_late_in_long_session",
+        "relieved_by_stretching",
+        "resolved_within_10_minutes",
+        "session_longer_or_harder_than_usual",
+    }
     for _ in range(30):
         if "Your result" in r.text:
             break
         html = r.text
         items = re.search(r'name="items" value="([^"]*)"', html).group(1).split(",")
         qtype = re.search(r'name="qtype" value="([^"]+)"', html).group(1)
-        data: dict[str, object] = {"state": _state(html), "items": ",".join(items),
-                                   "qtype": qtype}
+        data: dict[str, object] = {"state": _state(html), "items": ",".join(items), "qtype": qtype}
         if qtype == "single":
             data["choice"] = "present" if items[0] in present else "absent"
         else:
@@ -104,10 +107,15 @@ def test_an_emergency_answer_goes_straight_to_emergency_advice(post: Any) -> Non
     state = _state(post("/assess/about", data={"age": "58", "sex": "female"}).text)
     r = post("/assess/start", data={"state": state, "start": ["2"]})
     assert _heading(r.text) == "Do you have any of these right now?"
-    r = post("/assess/answer", data={
-        "state": _state(r.text), "qtype": "group_multiple",
-        "items": re.search(r'name="items" value="([^"]*)"', r.text).group(1),
-        "present": ["chest_pain_or_breathless"]})
+    r = post(
+        "/assess/answer",
+        data={
+            "state": _state(r.text),
+            "qtype": "group_multiple",
+            "items": re.search(r'name="items" value="([^"]*)"', r.text).group(1),
+            "present": ["chest_pain_or_breathless"],
+        },
+    )
     from calfcare.kb.loader import load_kb
 
     assert 'role="alert"' in r.text
@@ -121,16 +129,20 @@ def test_back_returns_to_the_previous_question(post: Any) -> None:
     state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
     first = post("/assess/start", data={"state": state, "start": ["1"]})
     items = re.search(r'name="items" value="([^"]*)"', first.text).group(1)
-    second = post("/assess/answer", data={"state": _state(first.text), "items": items,
-                                                 "qtype": "group_multiple"})
+    second = post(
+        "/assess/answer",
+        data={"state": _state(first.text), "items": items, "qtype": "group_multiple"},
+    )
     assert _heading(second.text) != _heading(first.text)
     back = post("/assess/back", data={"state": _state(second.text)})
     assert _heading(back.text) == _heading(first.text)
 
 
 def test_a_tampered_state_gets_a_clear_page(post: Any) -> None:
-    r = post("/assess/answer", data={"state": "not-a-state", "items": "calf_pain",
-                                            "qtype": "single", "choice": "present"})
+    r = post(
+        "/assess/answer",
+        data={"state": "not-a-state", "items": "calf_pain", "qtype": "single", "choice": "present"},
+    )
     assert r.status_code == 400
     assert "could not read your answers" in r.text
 
@@ -138,28 +150,35 @@ def test_a_tampered_state_gets_a_clear_page(post: Any) -> None:
 def test_a_single_question_needs_an_answer(post: Any) -> None:
     state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
     r = post("/assess/start", data={"state": state, "start": ["1"]})
-    r = post("/assess/answer", data={"state": _state(r.text), "items": "calf_pain",
-                                            "qtype": "single"})
+    r = post(
+        "/assess/answer", data={"state": _state(r.text), "items": "calf_pain", "qtype": "single"}
+    )
     assert r.status_code == 422
     assert "Choose Yes, No or I don" in r.text
 
 
 def test_guides_index_search_and_page(client: TestClient) -> None:
     html = client.get("/conditions").text
-    assert html.count('<li data-search=') == 23
+    assert html.count("<li data-search=") == 23
     found = client.get("/conditions", params={"q": "Achilles"}).text
     assert "/conditions/achilles_tendon_rupture" in found
     assert "/conditions/cellulitis" not in found
     guide = client.get("/conditions/exercise_associated_muscle_cramp").text
-    for section in ("Symptoms", "Causes", "What to do now", "When to get help", "References",
-                    "Popular remedies"):
+    for section in (
+        "Symptoms",
+        "Causes",
+        "What to do now",
+        "When to get help",
+        "References",
+        "Popular remedies",
+    ):
         assert section in guide
     assert "doi.org/" in guide
 
 
 def test_references_page_links_doi_or_pubmed(client: TestClient) -> None:
     html = client.get("/references").text
-    assert html.count("<li id=\"ref-") >= 150
+    assert html.count('<li id="ref-') >= 150
     assert "https://doi.org/" in html
     assert "pubmed.ncbi.nlm.nih.gov" in html
 

@@ -3,6 +3,7 @@ decision for health IT (and its 422s naming the field), and the signed-in person
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from calfcare.settings import load_settings
 from calfcare.storage.migrate import upgrade
 from calfcare.web.app import create_app
 from tests.dbs import database_url  # noqa: F401  (a fixture)
-from tests.web.diary_helpers import NOW, make_app, new_browser, sign_up, submit
+from tests.web.diary_helpers import NOW, make_app, new_browser, sign_up, submit, user_id
 
 KB: KnowledgeBase = load_kb()
 START = date(2026, 1, 5)
@@ -51,12 +52,18 @@ def passing(prog: Programme, var: Variant, phase_id: str) -> dict[str, Any]:
         {"day": _day(days), "kind": "walking", "pain": 0, "limp": False},
         {"day": _day(days), "kind": "symptoms", "pain": 0},
         {"day": _day(days), "kind": "run", "injured": need.get(K.run_minutes_min, 10), "pain": 0},
-        *({"day": _day(i), "kind": "training", "pain": 0} for i in range(trainings))]
-    return {"programme": prog.id, "variant": var.id, "phase": phase.id,
-            "phase_started": _day(0), "as_of": _day(days),
-            "sessions": [{"day": _day(i), "pain_during": 0} for i in range(sessions)],
-            "mornings": [{"day": _day(i + 1), "pain": 0} for i in range(sessions)],
-            "tests": tests}
+        *({"day": _day(i), "kind": "training", "pain": 0} for i in range(trainings)),
+    ]
+    return {
+        "programme": prog.id,
+        "variant": var.id,
+        "phase": phase.id,
+        "phase_started": _day(0),
+        "as_of": _day(days),
+        "sessions": [{"day": _day(i), "pain_during": 0} for i in range(sessions)],
+        "mornings": [{"day": _day(i + 1), "pain": 0} for i in range(sessions)],
+        "tests": tests,
+    }
 
 
 def strain() -> tuple[Programme, Variant]:
@@ -66,14 +73,14 @@ def strain() -> tuple[Programme, Variant]:
 
 # --- the library ------------------------------------------------------------------------------
 
+
 def test_the_exercise_list(api: TestClient) -> None:
     out = api.get("/api/v1/rehab/exercises").json()
     assert {e["id"] for e in out} == set(KB.exercises)
     pogo = next(e for e in out if e["id"] == "pogo_hops")
     assert pogo["category"] == "plyometric"
     assert pogo["figure_url"] == "/api/v1/rehab/exercises/pogo_hops/figure.svg"
-    assert set(pogo) == {"id", "name", "category", "targets", "summary", "equipment",
-                         "figure_url"}
+    assert set(pogo) == {"id", "name", "category", "targets", "summary", "equipment", "figure_url"}
 
 
 def test_one_exercise_with_its_sources(api: TestClient) -> None:
@@ -98,8 +105,11 @@ def test_the_drawing_is_served_as_svg(api: TestClient) -> None:
 
 
 def test_unknown_ids_are_404_with_a_message(api: TestClient) -> None:
-    for path in ("/api/v1/rehab/exercises/nope", "/api/v1/rehab/exercises/nope/figure.svg",
-                 "/api/v1/rehab/programmes/nope"):
+    for path in (
+        "/api/v1/rehab/exercises/nope",
+        "/api/v1/rehab/exercises/nope/figure.svg",
+        "/api/v1/rehab/programmes/nope",
+    ):
         r = api.get(path)
         assert r.status_code == 404, path
         assert r.headers["content-type"] == "application/json"
@@ -110,16 +120,19 @@ def test_the_programmes(api: TestClient) -> None:
     out = api.get("/api/v1/rehab/programmes").json()
     assert [p["id"] for p in out] == sorted(KB.programmes)
     strain_out = next(p for p in out if p["id"] == "calf_strain")
-    assert {v["id"] for v in strain_out["variants"]} == \
-        {v.id for v in KB.programmes["calf_strain"].variants}
-    assert all(v["expected_days"]["low"] <= v["expected_days"]["high"]
-               for v in strain_out["variants"])
+    assert {v["id"] for v in strain_out["variants"]} == {
+        v.id for v in KB.programmes["calf_strain"].variants
+    }
+    assert all(
+        v["expected_days"]["low"] <= v["expected_days"]["high"] for v in strain_out["variants"]
+    )
     detail = api.get("/api/v1/rehab/programmes/calf_strain").json()
     prog = KB.programmes["calf_strain"]
     assert [p["id"] for p in detail["phases"]] == [p.id for p in prog.phases]
     assert detail["phases"][0]["exit"][0]["kind"] == prog.phases[0].exit[0].kind.value
-    cited = {r for ph in prog.phases for c in ph.exit for r in c.references} | \
-        {r for sp in prog.see_professional for r in sp.references}
+    cited = {r for ph in prog.phases for c in ph.exit for r in c.references} | {
+        r for sp in prog.see_professional for r in sp.references
+    }
     resolved = {r["id"] for r in detail["references"]}
     assert cited <= resolved
     assert all("authors" in r for r in detail["references"])
@@ -127,11 +140,18 @@ def test_the_programmes(api: TestClient) -> None:
 
 # --- the progression decision -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("programme_id", "phase_id"), [
-    (p.id, ph.id) for p in sorted(KB.programmes.values(), key=lambda p: p.id)
-    for ph in active_phases(p, p.variants[0])])
-def test_meeting_every_criterion_moves_on(api: TestClient, programme_id: str,
-                                          phase_id: str) -> None:
+
+@pytest.mark.parametrize(
+    ("programme_id", "phase_id"),
+    [
+        (p.id, ph.id)
+        for p in sorted(KB.programmes.values(), key=lambda p: p.id)
+        for ph in active_phases(p, p.variants[0])
+    ],
+)
+def test_meeting_every_criterion_moves_on(
+    api: TestClient, programme_id: str, phase_id: str
+) -> None:
     prog = KB.programmes[programme_id]
     var = prog.variants[0]
     phases = active_phases(prog, var)
@@ -145,14 +165,18 @@ def test_meeting_every_criterion_moves_on(api: TestClient, programme_id: str,
     else:
         assert out["action"] == "progress"
         assert out["target"]["id"] == phases[index + 1].id
-    assert out["phase"] == {"id": phase_id, "name": phases[index].name,
-                            "pain_ceiling": phases[index].pain_ceiling}
+    assert out["phase"] == {
+        "id": phase_id,
+        "name": phases[index].name,
+        "pain_ceiling": phases[index].pain_ceiling,
+    }
     assert all(c["met"] for c in out["criteria"])
     assert len(out["criteria"]) == len(phases[index].exit)
     assert out["level"] is None
-    assert out["breaks"] == []
-    assert {r for c in out["criteria"] for r in c["references"]} <= \
-        {ref["id"] for ref in out["references"]}
+    assert out["pain_breaks"] == []
+    assert {r for c in out["criteria"] for r in c["references"]} <= {
+        ref["id"] for ref in out["references"]
+    }
 
 
 def test_progress_in_detail(api: TestClient) -> None:
@@ -164,8 +188,16 @@ def test_progress_in_detail(api: TestClient) -> None:
     assert days["met"]
     assert str(var.min_days["protect"] + 2) in days["observed"]  # the days since phase start
     assert all(r["text"].startswith("Done: ") for r in out["reasons"])
-    assert {"estimate", "evidence", "references", "observed", "met", "threshold",
-            "text", "kind"} == set(days)
+    assert {
+        "estimate",
+        "evidence",
+        "references",
+        "observed",
+        "met",
+        "threshold",
+        "text",
+        "kind",
+    } == set(days)
 
 
 def test_hold_while_a_criterion_is_missing(api: TestClient) -> None:
@@ -199,8 +231,8 @@ def test_pain_over_the_limit_twice_steps_back(api: TestClient) -> None:
     out = api.post(URL, json=body).json()
     assert out["action"] == "step_back"
     assert out["target"]["id"] == active_phases(prog, var)[0].id
-    assert {b["kind"] for b in out["breaks"]} == {"over_ceiling"}
-    assert len(out["breaks"]) == 2
+    assert {b["kind"] for b in out["pain_breaks"]} == {"over_ceiling"}
+    assert len(out["pain_breaks"]) == 2
 
 
 def test_a_warning_sign_means_see_a_professional(api: TestClient) -> None:
@@ -210,32 +242,42 @@ def test_a_warning_sign_means_see_a_professional(api: TestClient) -> None:
     out = api.post(URL, json=body).json()
     assert out["action"] == "see_professional"
     level = KB.levels[KB.pain_model.flag_level]
-    assert out["level"] == {"id": level.id.value, "label": level.label,
-                            "family": level.family, "description": level.description}
+    assert out["level"] == {
+        "id": level.id.value,
+        "label": level.label,
+        "family": level.family,
+        "description": level.description,
+    }
     assert "warning sign" in out["reasons"][0]["text"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"programme": "nope"}, "programme"),
-    ({"variant": "mild"}, "variant"),  # a variant of another programme
-    ({"phase": "walk4_run1"}, "phase"),
-    ({"as_of": "2026-13-01"}, "as_of"),
-    ({"as_of": "1850-01-01"}, "as_of"),
-    ({"phase_started": 20260101}, "phase_started"),
-    ({"sessions": [{"day": "2026-01-05", "pain_during": 11}]}, "sessions[0].pain_during"),
-    ({"sessions": [{"day": "2026-01-05", "pain_during": "3"}]}, "sessions[0].pain_during"),
-    ({"sessions": [{"day": "2026-01-05", "pain_during": 2.5}]}, "sessions[0].pain_during"),
-    ({"sessions": [{"day": "2026-01-05", "pain_during": 1, "flags": ["itchy"]}]},
-     "sessions[0].flags[0]"),
-    ({"sessions": [{"day": "2026-01-05", "pain_during": 1}] * 367}, "sessions"),
-    ({"mornings": [{"day": "2026-01-05T07:00", "pain": 1}]}, "mornings[0].day"),
-    ({"tests": [{"day": "2026-01-05", "kind": "jump"}]}, "tests[0].kind"),
-    ({"tests": [{"day": "2026-01-05", "kind": "hop", "injured": -1}]}, "tests[0].injured"),
-    ({"tests": [{"day": "2026-01-05", "kind": "walking", "limp": "yes"}]}, "tests[0].limp"),
-    ({"colour": "red"}, "colour"),
-])
-def test_bad_input_is_a_422_naming_the_field(api: TestClient, change: dict[str, Any],
-                                             field: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"programme": "nope"}, "programme"),
+        ({"variant": "mild"}, "variant"),  # a variant of another programme
+        ({"phase": "walk4_run1"}, "phase"),
+        ({"as_of": "2026-13-01"}, "as_of"),
+        ({"as_of": "1850-01-01"}, "as_of"),
+        ({"phase_started": 20260101}, "phase_started"),
+        ({"sessions": [{"day": "2026-01-05", "pain_during": 11}]}, "sessions[0].pain_during"),
+        ({"sessions": [{"day": "2026-01-05", "pain_during": "3"}]}, "sessions[0].pain_during"),
+        ({"sessions": [{"day": "2026-01-05", "pain_during": 2.5}]}, "sessions[0].pain_during"),
+        (
+            {"sessions": [{"day": "2026-01-05", "pain_during": 1, "flags": ["itchy"]}]},
+            "sessions[0].flags[0]",
+        ),
+        ({"sessions": [{"day": "2026-01-05", "pain_during": 1}] * 367}, "sessions"),
+        ({"mornings": [{"day": "2026-01-05T07:00", "pain": 1}]}, "mornings[0].day"),
+        ({"tests": [{"day": "2026-01-05", "kind": "jump"}]}, "tests[0].kind"),
+        ({"tests": [{"day": "2026-01-05", "kind": "hop", "injured": -1}]}, "tests[0].injured"),
+        ({"tests": [{"day": "2026-01-05", "kind": "walking", "limp": "yes"}]}, "tests[0].limp"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(
+    api: TestClient, change: dict[str, Any], field: str
+) -> None:
     prog, var = strain()
     r = api.post(URL, json={**passing(prog, var, "protect"), **change})
     assert r.status_code == 422, r.text
@@ -254,12 +296,15 @@ def test_a_missing_field_is_named(api: TestClient) -> None:
 def test_the_published_schema_lists_valid_combinations(api: TestClient) -> None:
     schema = api.get("/openapi.json").json()["components"]["schemas"]["ProgressionIn"]
     assert schema["properties"]["programme"]["enum"] == sorted(KB.programmes)
-    branches = {(b["properties"]["programme"]["const"], b["properties"]["variant"]["const"])
-                for b in schema["oneOf"]}
+    branches = {
+        (b["properties"]["programme"]["const"], b["properties"]["variant"]["const"])
+        for b in schema["oneOf"]
+    }
     assert branches == {(p.id, v.id) for p in KB.programmes.values() for v in p.variants}
 
 
 # --- the signed-in person's plan --------------------------------------------------------------
+
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:  # noqa: F811
@@ -287,10 +332,17 @@ def test_my_plan_needs_my_session_cookie(app: FastAPI) -> None:
     assert "No active rehabilitation plan" in r.json()["detail"]
 
     today = NOW.date()
-    r = submit(owner, "/rehab/start", {
-        "programme": "calf_strain", "variant": "grade2_soleus", "side": "right",
-        "injury_day": (today - timedelta(days=2)).isoformat()},
-        page="/rehab?programme=calf_strain")
+    r = submit(
+        owner,
+        "/rehab/start",
+        {
+            "programme": "calf_strain",
+            "variant": "grade2_soleus",
+            "side": "right",
+            "injury_day": (today - timedelta(days=2)).isoformat(),
+        },
+        page="/rehab?programme=calf_strain",
+    )
     assert r.status_code == 303
     out = owner.get("/api/v1/rehab/plan").json()
     prog = KB.programmes["calf_strain"]
@@ -302,8 +354,10 @@ def test_my_plan_needs_my_session_cookie(app: FastAPI) -> None:
     assert out["decision"]["action"] == "hold"
     assert out["decision"]["reasons"][0]["code"] == "no_sessions"
     assert [e["state"] for e in out["timeline"]][:2] == ["current", "upcoming"]
-    assert out["expected"]["earliest"] == \
-        (today - timedelta(days=2 - var.expected_days.low)).isoformat()
+    assert (
+        out["expected"]["earliest"]
+        == (today - timedelta(days=2 - var.expected_days.low)).isoformat()
+    )
     assert out["expected"]["estimate"] is var.estimate
     assert out["adherence"] == {"done": 0, "planned": 1, "days": 1}
     assert out["sessions"] == []
@@ -312,3 +366,112 @@ def test_my_plan_needs_my_session_cookie(app: FastAPI) -> None:
     other = new_browser(app)
     sign_up(other)
     assert other.get("/api/v1/rehab/plan").status_code == 404
+
+
+# --- one shape everywhere ---------------------------------------------------------------------
+
+
+def _keys(value: Any) -> Any:
+    """The keys of a JSON document, all the way down (a list: the keys of its items)."""
+    if isinstance(value, dict):
+        return {k: _keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        merged: dict[str, Any] = {}
+        for item in value:
+            shape = _keys(item)
+            if isinstance(shape, dict):
+                merged.update(shape)
+        return merged
+    return None
+
+
+def test_the_cli_the_api_and_both_pages_show_one_plan_status(
+    app: FastAPI,
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from calfcare.cli import app as cli
+    from calfcare.web.context import WebContext
+    from tests.web.diary_helpers import link
+
+    person, clinician = new_browser(app), new_browser(app)
+    email = sign_up(person)
+    sign_up(clinician, role="clinician")
+    link(app, person, clinician)
+    today = NOW.date()
+    assert (
+        submit(
+            person,
+            "/rehab/start",
+            {
+                "programme": "calf_strain",
+                "variant": "grade1_gastrocnemius",
+                "side": "left",
+                "injury_day": (today - timedelta(days=3)).isoformat(),
+            },
+            page="/rehab?programme=calf_strain",
+        ).status_code
+        == 303
+    )
+    assert (
+        submit(
+            person,
+            "/rehab/sessions",
+            {"day": today.isoformat(), "pain_during": "1", "flags": "sharp_pain_or_pop"},
+            page="/rehab/today",
+        ).status_code
+        == 303
+    )
+    assert (
+        submit(
+            person,
+            "/rehab/tests",
+            {"kind": "heel_raise", "day": today.isoformat(), "injured": "18", "other": "24"},
+            page="/rehab/tests",
+        ).status_code
+        == 303
+    )
+
+    shown: dict[str, Any] = {}
+    render = WebContext.render
+
+    def capture(self: WebContext, request: Any, name: str, data: dict[str, Any]) -> str:
+        shown[name] = data
+        return render(self, request, name, data)
+
+    monkeypatch.setattr(WebContext, "render", capture)
+    person.get("/rehab")
+    person_id = user_id(app, email)
+    clinician.get(f"/clinician/persons/{person_id}/rehab")
+
+    api = person.get("/api/v1/rehab/plan").json()
+    clock = tmp_path / "clock"
+    clock.write_text(NOW.isoformat(), encoding="utf-8")
+    out = CliRunner().invoke(
+        cli,
+        ["rehab", "status", "--json"],
+        env={
+            "CALFCARE_DATA_DIR": str(tmp_path),
+            "CALFCARE_DATABASE_URL": database_url,
+            "CALFCARE_ENVIRONMENT": "test",
+            "CALFCARE_USER": email,
+            "CALFCARE_CLOCK_FILE": str(clock),
+        },
+    )
+    assert out.exit_code == 0, out.output
+    cli_doc = json.loads(out.stdout)
+    pages = [
+        shown[name]["status"].model_dump(mode="json")
+        for name in ("rehab_plan.html", "clinician_rehab.html")
+    ]
+
+    assert _keys(api) == _keys(cli_doc) == _keys(pages[0]) == _keys(pages[1])
+    assert api == cli_doc == pages[0] == pages[1]  # the same plan on the same day
+    assert {"pain_breaks", "weekly_change", "criteria", "level"} <= set(api["decision"])
+    assert {"earliest", "latest"} <= set(api["expected"])
+    assert api["decision"]["action"] == "see_professional"
+    assert api["tests"][0]["lsi"] == 75.0
+    assert api["adherence"] == {"done": 1, "planned": 1, "days": 1}

@@ -71,17 +71,22 @@ def person(app: FastAPI) -> TestClient:
 
 # --- helpers --------------------------------------------------------------------------------
 
+
 def start(client: TestClient, **changes: str) -> httpx.Response:
-    values = {"programme": "calf_strain", "variant": MILD.id, "side": "left",
-              "injury_day": (TODAY - timedelta(days=1)).isoformat(), **changes}
-    return submit(client, "/rehab/start", values,
-                  page=f"/rehab?programme={values['programme']}")
+    values = {
+        "programme": "calf_strain",
+        "variant": MILD.id,
+        "side": "left",
+        "injury_day": (TODAY - timedelta(days=1)).isoformat(),
+        **changes,
+    }
+    return submit(client, "/rehab/start", values, page=f"/rehab?programme={values['programme']}")
 
 
 def inputs(html: str, action: str) -> dict[str, str]:
     """The values a form sends as it is shown (text, date and hidden inputs)."""
-    form = html[html.index(f'action="{action}"'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
     out: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -92,19 +97,25 @@ def inputs(html: str, action: str) -> dict[str, str]:
 
 
 def log_session(client: TestClient, **changes: Any) -> httpx.Response:
-    values: dict[str, Any] = {**inputs(client.get("/rehab/today").text, "/rehab/sessions"),
-                              "pain_during": "1", **changes}
+    values: dict[str, Any] = {
+        **inputs(client.get("/rehab/today").text, "/rehab/sessions"),
+        "pain_during": "1",
+        **changes,
+    }
     return submit(client, "/rehab/sessions", values, page="/rehab/today")
 
 
 def log_morning(client: TestClient, day: date, pain: str = "1") -> httpx.Response:
-    return submit(client, "/rehab/mornings", {"day": day.isoformat(), "pain": pain},
-                  page="/rehab")
+    return submit(client, "/rehab/mornings", {"day": day.isoformat(), "pain": pain}, page="/rehab")
 
 
 def log_test(client: TestClient, kind: str, day: date, **values: str) -> httpx.Response:
-    return submit(client, "/rehab/tests", {"kind": kind, "day": day.isoformat(), **values},
-                  page="/rehab/tests")
+    return submit(
+        client,
+        "/rehab/tests",
+        {"kind": kind, "day": day.isoformat(), **values},
+        page="/rehab/tests",
+    )
 
 
 def heading(html: str) -> str:
@@ -142,12 +153,16 @@ def through_first_phase(app: FastAPI, client: TestClient) -> None:
 
 # --- the public pages -------------------------------------------------------------------------
 
+
 def test_the_library_lists_every_exercise_with_its_drawing(public: TestClient) -> None:
     html = public.get("/rehab/exercises").text
     for ex in KB.exercises.values():
         assert f'href="/rehab/exercises/{ex.id}"' in html, ex.id
-    drawings = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="[^"]+" '
-                          r'class="exercise-figure" role="img" aria-label="([^"]+)"', html)
+    drawings = re.findall(
+        r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="[^"]+" '
+        r'class="exercise-figure" role="img" aria-label="([^"]+)"',
+        html,
+    )
     assert len(drawings) == len(KB.figures)
     assert "<script" not in html.split("</header>", 1)[1]
 
@@ -180,8 +195,9 @@ def test_every_programme_page(public: TestClient, programme_id: str) -> None:
     for v in prog.variants:
         assert f"Usually {v.expected_days.low} to {v.expected_days.high} days" in html
         assert f"handout.pdf?variant={v.id}" in html
-    if any(v.estimate for v in prog.variants) or any(c.estimate for ph in prog.phases
-                                                     for c in ph.exit):
+    if any(v.estimate for v in prog.variants) or any(
+        c.estimate for ph in prog.phases for c in ph.exit
+    ):
         assert 'class="estimate-mark"' in html
     for ph in prog.phases:
         assert f'id="phase-{ph.id}"' in html
@@ -199,9 +215,12 @@ def test_the_programme_list_and_unknown_ids(public: TestClient) -> None:
     html = public.get("/rehab/programmes").text
     for prog in KB.programmes.values():
         assert f'href="/rehab/programmes/{prog.id}"' in html
-    for path in ("/rehab/exercises/nope", "/rehab/programmes/nope",
-                 "/rehab/programmes/nope/handout.pdf",
-                 "/rehab/programmes/calf_strain/handout.pdf?variant=nope"):
+    for path in (
+        "/rehab/exercises/nope",
+        "/rehab/programmes/nope",
+        "/rehab/programmes/nope/handout.pdf",
+        "/rehab/programmes/calf_strain/handout.pdf?variant=nope",
+    ):
         assert public.get(path).status_code == 404, path
 
 
@@ -209,8 +228,10 @@ def test_a_public_printable_programme(public: TestClient) -> None:
     r = public.get(f"/rehab/programmes/calf_strain/handout.pdf?variant={MILD.id}")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/pdf"
-    assert r.headers["content-disposition"] == \
-        f'attachment; filename="calfcare-calf_strain-{MILD.id}.pdf"'
+    assert (
+        r.headers["content-disposition"]
+        == f'attachment; filename="calfcare-calf_strain-{MILD.id}.pdf"'
+    )
     assert r.content.startswith(b"%PDF-")
 
 
@@ -222,6 +243,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(public: TestClient) -> None:
 
 
 # --- starting ---------------------------------------------------------------------------------
+
 
 def test_starting_a_programme_step_by_step(person: TestClient) -> None:
     html = person.get("/rehab").text
@@ -240,15 +262,18 @@ def test_starting_a_programme_step_by_step(person: TestClient) -> None:
     assert "Your programme has started" in html
     assert f"Pain limit: {FIRST.pain_ceiling} out of 10" in html
     shown = re.findall(r'<h2><a href="/rehab/exercises/([a-z_]+)">', html)
-    assert shown == [rx.exercise for rx in FIRST.exercises
-                     if not rx.sites or "gastrocnemius" in rx.sites]
+    assert shown == [
+        rx.exercise for rx in FIRST.exercises if not rx.sites or "gastrocnemius" in rx.sites
+    ]
     assert "isometric_bent_knee_soleus_hold" not in shown  # a soleus-only exercise
     assert html.count('class="exercise-figure"') == len(shown)
     # A second programme is refused while one is active.
     again = start(person)
     assert again.status_code == 422
-    assert summary(again.text)["programme"] == "Programme: you already follow a programme. " \
-                                               "Stop it before starting another"
+    assert (
+        summary(again.text)["programme"] == "Programme: you already follow a programme. "
+        "Stop it before starting another"
+    )
     assert person.get("/rehab").text.count('id="decision"') == 1
 
 
@@ -278,6 +303,7 @@ def test_clinicians_have_no_plan_of_their_own(app: FastAPI) -> None:
 
 
 # --- a whole phase, and the next ------------------------------------------------------------
+
 
 def test_start_log_check_test_then_move_on(app: FastAPI, person: TestClient) -> None:
     clock: Clock = app.state.clock
@@ -309,14 +335,13 @@ def test_start_log_check_test_then_move_on(app: FastAPI, person: TestClient) -> 
     assert f">Move on to {SECOND.name}</button>" in html
     assert html.count("<strong>Met</strong>") == len(FIRST.exit)
     assert "<strong>Not yet</strong>" not in html
-    assert re.search(r"<strong>3 of 4</strong> planned session days done in the last 4 days",
-                     html)
+    assert re.search(r"<strong>3 of 4</strong> planned session days done in the last 4 days", html)
     assert 'id="chart-pain"' in html
     assert 'role="img"' in html
     assert re.search(r"<td>26 Nov</td><td class=\"num\">1</td><td class=\"num\">1</td>", html)
     assert f"Limit now: {FIRST.pain_ceiling}" in html
     assert 'aria-current="step"' in html
-    finish = (TODAY - timedelta(days=1) + timedelta(days=MILD.expected_days.low))
+    finish = TODAY - timedelta(days=1) + timedelta(days=MILD.expected_days.low)
     assert finish.strftime("%d %b %Y") in html
 
     r = submit(person, "/rehab/apply", {"action": "progress"}, page="/rehab")
@@ -324,12 +349,16 @@ def test_start_log_check_test_then_move_on(app: FastAPI, person: TestClient) -> 
     html = person.get("/rehab?done=progress").text
     assert "You have moved on to the next phase" in html
     assert heading(html) == f"Stay in this phase for now: {SECOND.name}"
-    current = re.search(r'<li class="timeline-current" aria-current="step">.*?<h3>(.*?)</h3>',
-                        html, re.S)
+    current = re.search(
+        r'<li class="timeline-current" aria-current="step">.*?<h3>(.*?)</h3>', html, re.S
+    )
     assert current
     assert current.group(1) == f"2. {SECOND.name}"
-    assert re.search(r'<li class="timeline-done">\s*<p class="timeline-state">Done</p>\s*'
-                     rf"<h3>1. {re.escape(FIRST.name)}</h3>", html)
+    assert re.search(
+        r'<li class="timeline-done">\s*<p class="timeline-state">Done</p>\s*'
+        rf"<h3>1. {re.escape(FIRST.name)}</h3>",
+        html,
+    )
     today = person.get("/rehab/today").text
     assert f"Pain limit: {SECOND.pain_ceiling} out of 10" in today
     with app.state.ctx.sessions() as db:
@@ -355,10 +384,8 @@ def test_the_heel_raise_test_shows_the_symmetry(app: FastAPI, person: TestClient
     assert "limb symmetry index" in html
     assert 'id="ref-green2022"' in html
     assert 'id="ref-hebertlosier2017"' in html
-    assert log_test(person, "heel_raise", clock.day(0), injured="27",
-                    other="30").status_code == 303
-    assert log_test(person, "heel_raise", clock.day(2), injured="30",
-                    other="30").status_code == 303
+    assert log_test(person, "heel_raise", clock.day(0), injured="27", other="30").status_code == 303
+    assert log_test(person, "heel_raise", clock.day(2), injured="30", other="30").status_code == 303
     html = person.get("/rehab/tests").text
     row = re.search(r"<td>Single-leg heel-raise test</td>.*?</tr>", html, re.S)
     assert row
@@ -371,16 +398,23 @@ def test_the_heel_raise_test_shows_the_symmetry(app: FastAPI, person: TestClient
 
 # --- errors -----------------------------------------------------------------------------------
 
+
 def test_session_errors_name_the_field_and_keep_the_values(person: TestClient) -> None:
     assert start(person).status_code == 303
-    r = log_session(person, pain_during="11", notes="felt tight",
-                    **{"exercises[0].sets": "x", "exercises[1].pain": "2"},
-                    flags=["sharp_pain_or_pop"])
+    r = log_session(
+        person,
+        pain_during="11",
+        notes="felt tight",
+        **{"exercises[0].sets": "x", "exercises[1].pain": "2"},
+        flags=["sharp_pain_or_pop"],
+    )
     assert r.status_code == 422
     errors = summary(r.text)
     first = KB.exercises[FIRST.exercises[0].exercise].name
-    assert errors["pain_during"] == "Highest pain during the session: must be a whole number " \
-                                    "from 0 to 10 (got &#39;11&#39;)"
+    assert (
+        errors["pain_during"] == "Highest pain during the session: must be a whole number "
+        "from 0 to 10 (got &#39;11&#39;)"
+    )
     assert errors["exercises[0].sets"].startswith(f"{first}, sets done: must be a whole number")
     assert value_of(r.text, "pain_during") == "11"
     assert value_of(r.text, "exercises[0].sets") == "x"
@@ -403,7 +437,8 @@ def test_morning_and_test_errors(person: TestClient) -> None:
     r = log_test(person, "heel_raise", TODAY, other="30")
     assert r.status_code == 422
     assert summary(r.text)["heel_raise-injured"].startswith(
-        "Injured leg: number of raises: this is required")
+        "Injured leg: number of raises: this is required"
+    )
     assert value_of(r.text, "heel_raise-other") == "30"
     r = log_test(person, "walking", TODAY + timedelta(days=2), pain="1")
     assert summary(r.text)["walking-day"].startswith("Day of the test: cannot be after")
@@ -420,6 +455,7 @@ def test_nothing_to_apply_and_changed_advice(person: TestClient) -> None:
 
 
 # --- safety -----------------------------------------------------------------------------------
+
 
 def test_a_warning_sign_shows_a_care_card(person: TestClient) -> None:
     assert start(person).status_code == 303
@@ -441,6 +477,7 @@ def test_a_warning_sign_shows_a_care_card(person: TestClient) -> None:
 
 
 # --- stopping and the printable programme -----------------------------------------------------
+
 
 def test_stopping_asks_first(person: TestClient) -> None:
     assert start(person).status_code == 303
@@ -464,8 +501,10 @@ def test_my_printable_programme(person: TestClient) -> None:
     r = person.get("/rehab/handout.pdf")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/pdf"
-    assert r.headers["content-disposition"] == \
-        f'attachment; filename="calfcare-calf_strain-{MILD.id}.pdf"'
+    assert (
+        r.headers["content-disposition"]
+        == f'attachment; filename="calfcare-calf_strain-{MILD.id}.pdf"'
+    )
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "Robin Rehab" in text
     assert STRAIN.name in text
@@ -478,13 +517,22 @@ def test_a_clinician_s_dose_shows_on_today_s_session(app: FastAPI, person: TestC
     assert start(person).status_code == 303
     exercise = FIRST.exercises[0].exercise
     with app.state.ctx.sessions() as db, db.begin():
-        rehab.clinician_adjust(db, clinician_id=_owner(app, clinician),
-                               person_id=_owner(app, person), kb=KB, values={
-                                   "phase": FIRST.id, "exercise": exercise, "sets": 2,
-                                   "amount": 15, "note": "Slowly, in bed"})
+        rehab.clinician_adjust(
+            db,
+            clinician_id=_owner(app, clinician),
+            person_id=_owner(app, person),
+            kb=KB,
+            values={
+                "phase": FIRST.id,
+                "exercise": exercise,
+                "sets": 2,
+                "amount": 15,
+                "note": "Slowly, in bed",
+            },
+        )
     html = person.get("/rehab/today").text
-    card = html[html.index(f'<h2><a href="/rehab/exercises/{exercise}">'):]
-    card = card[:card.index("</li>")]
+    card = html[html.index(f'<h2><a href="/rehab/exercises/{exercise}">') :]
+    card = card[: card.index("</li>")]
     measure = KB.exercises[exercise].dose.measure
     assert f"<strong>2 × 15 {measure}" in card
     assert "Slowly, in bed" in card
@@ -501,3 +549,39 @@ def test_only_safe_drawings_are_put_in_a_page() -> None:
     scripted = KB.figures["pogo_hops"].replace("</svg>", "<script>alert(1)</script></svg>")
     assert figure(replace(KB, figures={**KB.figures, "pogo_hops": scripted}), ex) is None
     assert figure(replace(KB, figures={}), ex) is None
+
+
+# --- the programme changed under the plan -----------------------------------------------------
+
+
+def test_a_plan_whose_phase_is_gone_asks_for_the_phase_never_resets(
+    app: FastAPI, person: TestClient
+) -> None:
+    from sqlalchemy import update
+
+    from calfcare.storage import tables as t
+
+    assert start(person).status_code == 303
+    owner = _owner(app, person)
+    with app.state.ctx.sessions() as db, db.begin():
+        db.execute(
+            update(t.RehabPlan).where(t.RehabPlan.user_id == owner).values(phase="retired_phase")
+        )
+    html = person.get("/rehab").text
+    assert "Your programme has changed" in html
+    assert "phase &#39;retired_phase&#39; no longer exists" in html
+    assert f'<option value="{SECOND.id}">2. {SECOND.name}</option>' in html
+    assert 'id="decision"' not in html  # no advice on a phase nobody chose
+    assert person.get("/rehab/today", follow_redirects=False).headers["location"] == "/rehab"
+    assert person.get("/api/v1/rehab/plan").status_code == 409
+
+    r = submit(person, "/rehab/phase", {"phase": ""}, page="/rehab")
+    assert r.status_code == 422
+    assert summary(r.text)["phase"].startswith("Phase: this is required")
+    r = submit(person, "/rehab/phase", {"phase": SECOND.id}, page="/rehab")
+    assert (r.status_code, r.headers["location"]) == (303, "/rehab?done=chosen")
+    html = person.get("/rehab?done=chosen").text
+    assert heading(html) == f"Stay in this phase for now: {SECOND.name}"
+    # Once the phase exists again, it moves by the progression rules only.
+    r = submit(person, "/rehab/phase", {"phase": FIRST.id}, page="/rehab")
+    assert r.status_code == 422

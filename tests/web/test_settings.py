@@ -11,8 +11,9 @@ from calfcare.cli import app
 from calfcare.settings import load_settings
 
 
-def test_defaults_to_sqlite_in_the_data_dir(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_to_sqlite_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CALFCARE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CALFCARE_DATABASE_URL", raising=False)
     s = load_settings()

@@ -43,13 +43,31 @@ def _free_port() -> int:
 def server(database: str, data_dir: Path, log: Path) -> Iterator[str]:
     """One uvicorn process on a free port; its URL while it runs."""
     port = _free_port()
-    env = {**os.environ, "CALFCARE_DATABASE_URL": database, "CALFCARE_DATA_DIR": str(data_dir),
-           "CALFCARE_ENVIRONMENT": "test"}
+    env = {
+        **os.environ,
+        "CALFCARE_DATABASE_URL": database,
+        "CALFCARE_DATA_DIR": str(data_dir),
+        "CALFCARE_ENVIRONMENT": "test",
+    }
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "calfcare.web.asgi:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "calfcare.web.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
@@ -74,23 +92,34 @@ def server(database: str, data_dir: Path, log: Path) -> Iterator[str]:
                 proc.wait()
 
 
-def test_two_processes_share_sessions_and_the_diary(
-        database_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_two_processes_share_sessions_and_the_diary(database_url: str, tmp_path: Path) -> None:  # noqa: F811
     upgrade(database_url)
     email = f"two-{os.getpid()}-{time.monotonic_ns()}@example.com"
-    with server(database_url, tmp_path, tmp_path / "a.log") as a_url, \
-            server(database_url, tmp_path, tmp_path / "b.log") as b_url:
+    with (
+        server(database_url, tmp_path, tmp_path / "a.log") as a_url,
+        server(database_url, tmp_path, tmp_path / "b.log") as b_url,
+    ):
         # Sign up on A, then sign in afresh on A.
         with httpx.Client(base_url=a_url) as a:
             page = a.get("/account/sign-up")
-            r = a.post("/account/sign-up", data={
-                "display_name": "Two Processes", "email": email, "password": PASSWORD,
-                "role": "person", "units": "metric", "csrf_token": csrf_token(page.text)})
+            r = a.post(
+                "/account/sign-up",
+                data={
+                    "display_name": "Two Processes",
+                    "email": email,
+                    "password": PASSWORD,
+                    "role": "person",
+                    "units": "metric",
+                    "csrf_token": csrf_token(page.text),
+                },
+            )
             assert r.status_code == 303, r.text
         with httpx.Client(base_url=a_url) as a:
             page = a.get("/account/sign-in")
-            r = a.post("/account/sign-in", data={"email": email, "password": PASSWORD,
-                                                 "csrf_token": csrf_token(page.text)})
+            r = a.post(
+                "/account/sign-in",
+                data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+            )
             assert r.status_code == 303, r.text
             assert r.headers["location"] == "/account"
             cookies = dict(a.cookies.items())
@@ -101,10 +130,19 @@ def test_two_processes_share_sessions_and_the_diary(
         with httpx.Client(base_url=b_url, cookies=cookies) as b:
             form = b.get("/diary/episodes/new")
             assert form.status_code == 200, form.text[:300]
-            r = b.post("/diary/episodes/new", data={
-                "occurred_at": when, "leg": "right", "duration": "45s", "severity": "4",
-                "activity": "walking", "woke_from_sleep": "no", "notes": "logged on B",
-                "csrf_token": csrf_token(form.text)})
+            r = b.post(
+                "/diary/episodes/new",
+                data={
+                    "occurred_at": when,
+                    "leg": "right",
+                    "duration": "45s",
+                    "severity": "4",
+                    "activity": "walking",
+                    "woke_from_sleep": "no",
+                    "notes": "logged on B",
+                    "csrf_token": csrf_token(form.text),
+                },
+            )
             assert r.status_code == 303, r.text[:500]
             assert r.headers["location"] == "/diary?done=episode_added"
 

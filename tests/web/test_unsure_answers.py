@@ -42,8 +42,11 @@ def _answer(post: Any, page: Any, answers: dict[str, str]) -> Any:
     html = page.text
     items = _field(html, "items").split(",")
     qtype = _field(html, "qtype")
-    data: dict[str, Any] = {"state": _field(html, "state"), "items": ",".join(items),
-                            "qtype": qtype}
+    data: dict[str, Any] = {
+        "state": _field(html, "state"),
+        "items": ",".join(items),
+        "qtype": qtype,
+    }
     if qtype == "single":
         data["choice"] = answers.get(items[0], "absent")
     else:
@@ -68,8 +71,9 @@ def _run(post: Any, page: Any, answers: dict[str, str], until: str) -> Any:
 
 def test_a_tick_wins_over_i_dont_know(post: Any) -> None:
     first = _start(post, 58, "female", 1)
-    r = _answer(post, first, {"chest_pain_or_breathless": "present",
-                              "confusion_or_collapse": "unknown"})
+    r = _answer(
+        post, first, {"chest_pain_or_breathless": "present", "confusion_or_collapse": "unknown"}
+    )
     assert 'role="alert"' in r.text
     assert "Call emergency services right now" in r.text
 
@@ -82,30 +86,43 @@ def test_an_unsure_danger_sign_is_asked_again_in_plainer_words(post: Any) -> Non
     assert "Compare both feet" in r.text
     assert "Comparing both feet, done by someone with you" in r.text  # the companion check
     assert "<svg" in r.text
-    result = _run(post, _answer(post, r, {"foot_cold_pale_or_blue": "unknown"}), {},
-                  until="Your result")
+    result = _run(
+        post, _answer(post, r, {"foot_cold_pale_or_blue": "unknown"}), {}, until="Your result"
+    )
     assert "You were not sure about these" in result.text
     assert "Call emergency services right now" in result.text.split("You were not sure")[1]
 
 
 def test_the_calf_squeeze_check_is_offered_after_a_pop(post: Any) -> None:
     first = _start(post, 45, "male", 3)  # a pop, snap or kick at the back of the leg
-    story = {"sudden_sharp_pain_push_off": "present", "onset_during_exercise": "present",
-             "limping_or_cannot_walk_normally": "present"}
+    story = {
+        "sudden_sharp_pain_push_off": "present",
+        "onset_during_exercise": "present",
+        "limping_or_cannot_walk_normally": "present",
+    }
     r = _run(post, first, story, until="calf squeeze check")
     assert "Kneel on a chair seat" in r.text
     assert "The foot on the sore side did not move" in r.text
     assert "No one is with me, or we could not tell" in r.text
-    result = _run(post, _answer(post, r, {"calf_squeeze_no_foot_movement": "unknown"}),
-                  story, until="Your result")
+    result = _run(
+        post,
+        _answer(post, r, {"calf_squeeze_no_foot_movement": "unknown"}),
+        story,
+        until="Your result",
+    )
     assert "Your result" in result.text or 'role="alert"' in result.text
 
 
 def test_a_medicine_brings_the_review_advice(post: Any) -> None:
     first = _start(post, 72, "female", 0)
-    story = {"onset_at_rest_or_night": "present", "takes_statin": "present",
-             "takes_diuretic": "present", "recurrent_episodes": "present",
-             "relieved_by_stretching": "present", "resolved_within_10_minutes": "present"}
+    story = {
+        "onset_at_rest_or_night": "present",
+        "takes_statin": "present",
+        "takes_diuretic": "present",
+        "recurrent_episodes": "present",
+        "relieved_by_stretching": "present",
+        "resolved_within_10_minutes": "present",
+    }
     result = _run(post, first, story, until="Your result")
     assert "Because of your answers" in result.text
     assert "Ask your GP or pharmacist to review your medicines" in result.text

@@ -29,15 +29,18 @@ def _case_request(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise typer.BadParameter(f"{path} does not exist", param_hint="--case") from None
     except json.JSONDecodeError as exc:
-        raise typer.BadParameter(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})",
-                                 param_hint="--case") from None
+        raise typer.BadParameter(
+            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})", param_hint="--case"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("evidence"), dict):
         initial = set(data.get("initial", []))
         data = {
-            "age": data.get("age"), "sex": data.get("sex"),
-            "evidence": [{"id": k, "choice_id": v, **({"source": "initial"} if k in initial
-                                                      else {})}
-                         for k, v in data["evidence"].items()],
+            "age": data.get("age"),
+            "sex": data.get("sex"),
+            "evidence": [
+                {"id": k, "choice_id": v, **({"source": "initial"} if k in initial else {})}
+                for k, v in data["evidence"].items()
+            ],
         }
     if not isinstance(data, dict):
         raise typer.BadParameter("the file must hold a JSON object", param_hint="--case")
@@ -45,19 +48,24 @@ def _case_request(path: Path) -> dict[str, Any]:
 
 
 def assess(
-    case: Annotated[Path | None, typer.Option(
-        "--case", help="Assess a request or vignette file (JSON) instead of asking questions."
-    )] = None,
-    output: Annotated[str, typer.Option("--format", help="Output for --case: text or json.")
-                      ] = "text",
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case", help="Assess a request or vignette file (JSON) instead of asking questions."
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="Output for --case: text or json.")
+    ] = "text",
 ) -> None:
     """Answer a few questions about your calf and get the level of care you need."""
     from calfcare.errors import RequestError
+    from calfcare.kb.loader import load_kb
     from calfcare.services.assessment import Assessor
 
     if output not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--format")
-    assessor = Assessor()
+    assessor = Assessor(load_kb())
     if case is not None:
         request = _case_request(case)
         try:
@@ -97,8 +105,9 @@ def _interview(assessor: Any) -> None:
         if out["should_stop"]:
             break
         try:
-            answer = ask_question(out["question"], out["extras"]["questions_asked"] + 1,
-                                  can_go_back=len(history) > 1)
+            answer = ask_question(
+                out["question"], out["extras"]["questions_asked"] + 1, can_go_back=len(history) > 1
+            )
         except (EOFError, KeyboardInterrupt):
             console.print("\nStopped. Nothing was saved.")
             raise typer.Exit(1) from None
@@ -107,29 +116,38 @@ def _interview(assessor: Any) -> None:
             warned = False
             continue
         history.append(answer)
-    print_result(assessor.assess({"age": age, "sex": sex,
-                                  "evidence": [e for step in history for e in step]}))
+    print_result(
+        assessor.assess({"age": age, "sex": sex, "evidence": [e for step in history for e in step]})
+    )
 
 
 def validate(
     folder: Annotated[Path, typer.Argument(help="A folder of case-format v1 vignettes (*.json).")],
     output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     show_cases: Annotated[bool, typer.Option("--cases", help="List every miss.")] = False,
-    unsure: Annotated[float, typer.Option(
-        "--unsure", min=0.0, max=1.0, metavar="P",
-        help="Also run the interview with \"don't know\" for \"no\" at probability P.")] = 0.0,
+    unsure: Annotated[
+        float,
+        typer.Option(
+            "--unsure",
+            min=0.0,
+            max=1.0,
+            metavar="P",
+            help='Also run the interview with "don\'t know" for "no" at probability P.',
+        ),
+    ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --unsure.")] = 0,
 ) -> None:
     """Score the assessment on vignettes: the figures of the case-format v1 scorer, with
     calibration (Brier score, expected calibration error)."""
     from calfcare.errors import CalfcareError, RequestError
+    from calfcare.kb.loader import load_kb
     from calfcare.services.assessment import Assessor
     from calfcare.services.validation import validate_folder
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     try:
-        report = validate_folder(folder, Assessor(), unsure=unsure, seed=seed)
+        report = validate_folder(folder, Assessor(load_kb()), unsure=unsure, seed=seed)
     except (CalfcareError, RequestError, KeyError) as exc:
         typer.echo(f"Cannot score {folder}: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
     from calfcare.storage.backup import BackupReport
 
-app = typer.Typer(help="Manage the database (SQLite by default, PostgreSQL by URL).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Manage the database (SQLite by default, PostgreSQL by URL).", no_args_is_help=True
+)
 
 
 def _url() -> str:
@@ -31,10 +32,15 @@ def _stop(message: str, code: int = 2) -> typer.Exit:
 @app.command("upgrade")
 def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create or upgrade the schema."""
+    from calfcare.cli.rehab.upgrade import move_renamed_plans
+    from calfcare.storage.migrate import head_revision
     from calfcare.storage.migrate import upgrade as do_upgrade
 
-    do_upgrade(_url(), revision)
+    url = _url()
+    do_upgrade(url, revision)
     typer.echo(f"Database upgraded to {revision}.")
+    if revision in ("head", head_revision()):
+        move_renamed_plans(url)
 
 
 def _plan_downgrade(engine: Engine, revision: str) -> tuple[str, list[str]]:
@@ -66,10 +72,14 @@ def _backup_before(engine: Engine, url: str, current: str) -> Path:
         raise _stop(f"{exc}\nThe backup failed, so the database was not downgraded.") from None
     if report.problems:
         _print_problems(report)
-        raise _stop("The backup could not be restored as it is, so the database was not "
-                    "downgraded. Fix the values above and try again.")
-    typer.echo(f"Backup of the database at revision {current} written to {path} "
-               f"({sum(report.counts.values())} rows).")
+        raise _stop(
+            "The backup could not be restored as it is, so the database was not "
+            "downgraded. Fix the values above and try again."
+        )
+    typer.echo(
+        f"Backup of the database at revision {current} written to {path} "
+        f"({sum(report.counts.values())} rows)."
+    )
     return path
 
 
@@ -77,15 +87,15 @@ def _confirm_downgrade(current: str, revision: str, steps: list[str], yes: bool)
     typer.echo(f"Downgrading from {current} to {revision} undoes:")
     for step in steps:
         typer.echo(f"  {step}")
-    if not yes and not typer.confirm("Tables and columns added by these revisions are "
-                                     "dropped with their data. Go on?"):
+    if not yes and not typer.confirm(
+        "Tables and columns added by these revisions are dropped with their data. Go on?"
+    ):
         raise typer.Exit(1)
 
 
 @app.command("downgrade")
 def downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision ('base' removes every "
-                                                 "table).")],
+    revision: Annotated[str, typer.Argument(help="Target revision ('base' removes every table).")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Undo migrations down to REVISION, after asking and taking a backup.
@@ -110,8 +120,10 @@ def downgrade(
         do_downgrade(url, revision)
     except (MigrationError, CommandError) as exc:
         raise _stop(f"The downgrade stopped: {exc}\nThe backup is in {path}.") from None
-    typer.echo(f"Database downgraded to {revision}. To go back: `calfcare db upgrade "
-               f"{current}`, then `calfcare db restore {path}`.")
+    typer.echo(
+        f"Database downgraded to {revision}. To go back: `calfcare db upgrade "
+        f"{current}`, then `calfcare db restore {path}`."
+    )
 
 
 @app.command("current")
@@ -126,8 +138,9 @@ def current() -> None:
 
 
 def _print_problems(report: BackupReport) -> None:
-    typer.echo(f"{report.path} cannot be restored as it is ({len(report.problems)} problems):",
-               err=True)
+    typer.echo(
+        f"{report.path} cannot be restored as it is ({len(report.problems)} problems):", err=True
+    )
     for problem in report.problems[:20]:
         typer.echo(f"  {problem}", err=True)
     if len(report.problems) > 20:
@@ -148,17 +161,20 @@ def backup(path: Annotated[Path, typer.Argument(help="File to write (JSON).")]) 
         raise _stop(str(exc)) from None
     finally:
         engine.dispose()
-    typer.echo(f"Backup of revision {report.revision} written to {path}: "
-               f"{sum(report.counts.values())} rows.")
+    typer.echo(
+        f"Backup of revision {report.revision} written to {path}: "
+        f"{sum(report.counts.values())} rows."
+    )
     if report.problems:
         _print_problems(report)
         raise _stop("Fix these values in the database and take the backup again.", 1)
 
 
 @app.command("restore")
-def restore(path: Annotated[Path, typer.Argument(help="A file written by `calfcare db backup`.")],
-            yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
-            = False) -> None:
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `calfcare db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
     """Replace every row in the database with those of a backup (checked in full first)."""
     from calfcare.storage.backup import BackupError
     from calfcare.storage.backup import restore as do_restore

@@ -12,13 +12,14 @@ def conditions() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from calfcare.kb.loader import load_kb
     from calfcare.services.guides import list_guides
 
     table = Table(title="Conditions", show_lines=False)
     table.add_column("id", style="bold")
     table.add_column("Common name")
     table.add_column("Usual care")
-    for g in list_guides():
+    for g in list_guides(load_kb()):
         table.add_row(g["id"], g["common_name"], g["usual_care_label"])
     Console().print(table)
 
@@ -31,10 +32,11 @@ def explain(
     from rich.markdown import Markdown
 
     from calfcare.errors import NotFoundError
+    from calfcare.kb.loader import load_kb
     from calfcare.services.guides import guide_markdown
 
     try:
-        text = guide_markdown(condition_id)
+        text = guide_markdown(condition_id, load_kb())
     except NotFoundError as exc:
         typer.echo(f"{exc} Run `calfcare conditions` to list them.", err=True)
         raise typer.Exit(2) from None

@@ -12,11 +12,11 @@ def check() -> None:
     """Validate every knowledge file: schema, references, reachability, coverage."""
     from calfcare.errors import KnowledgeBaseError
     from calfcare.kb.checks import check_kb
-    from calfcare.kb.loader import load_kb
+    from calfcare.kb.loader import read_kb
     from calfcare.kb.report import summary_line
 
     try:
-        knowledge = load_kb()
+        knowledge = read_kb()
     except KnowledgeBaseError as exc:
         typer.echo(f"The knowledge base does not load:\n{exc}", err=True)
         raise typer.Exit(1) from None

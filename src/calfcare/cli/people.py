@@ -44,7 +44,9 @@ def settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(
             (f"CALFCARE_{'_'.join(str(p) for p in e['loc']).upper()}: " if e["loc"] else "")
-            + e["msg"] for e in exc.errors())
+            + e["msg"]
+            for e in exc.errors()
+        )
         fail(f"The settings are not valid: {problems}")
 
 
@@ -55,11 +57,12 @@ def person_session(user: str) -> Iterator[tuple[Session, Person]]:
 
     from calfcare.errors import CalfcareError, NotFoundError
     from calfcare.services import diary
+    from calfcare.services.database import ensure_schema
     from calfcare.storage.db import make_engine
 
     url = settings().database_url
     try:
-        if diary.ensure_schema(url):
+        if ensure_schema(url):
             typer.echo("Created the database schema (first use).", err=True)
     except CalfcareError as exc:
         fail(str(exc))
@@ -69,8 +72,10 @@ def person_session(user: str) -> Iterator[tuple[Session, Person]]:
             try:
                 person = diary.person_by_email(session, email=user)
             except NotFoundError:
-                fail(f"No account with the email {user}. Create the account first (sign up "
-                      "in the web application), then try again.")
+                fail(
+                    f"No account with the email {user}. Create the account first (sign up "
+                    "in the web application), then try again."
+                )
             yield session, person
     finally:
         engine.dispose()

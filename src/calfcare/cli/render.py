@@ -18,15 +18,24 @@ console = Console()
 
 FAMILY_STYLE = {"non_urgent": "blue", "urgent": "bold red", "immediate": "bold white on red"}
 FAMILY_SYMBOL = {"non_urgent": "i", "urgent": "!", "immediate": "!!!"}
-EMERGENCY_LINE = ("If you have chest pain, sudden breathlessness, a cold pale foot, or you feel "
-                  "confused or faint: call emergency services now (999, 112 or 911).")
-DISCLAIMER = ("calfcare gives information, not a diagnosis. It does not replace a doctor, "
-              "physiotherapist or emergency service.")
+EMERGENCY_LINE = (
+    "If you have chest pain, sudden breathlessness, a cold pale foot, or you feel "
+    "confused or faint: call emergency services now (999, 112 or 911)."
+)
+DISCLAIMER = (
+    "calfcare gives information, not a diagnosis. It does not replace a doctor, "
+    "physiotherapist or emergency service."
+)
 
 
 def print_intro() -> None:
-    console.print(Panel(f"[bold]calfcare[/bold]: calf cramp and calf pain\n{DISCLAIMER}\n\n"
-                        f"[bold red]{EMERGENCY_LINE}[/bold red]", expand=False))
+    console.print(
+        Panel(
+            f"[bold]calfcare[/bold]: calf cramp and calf pain\n{DISCLAIMER}\n\n"
+            f"[bold red]{EMERGENCY_LINE}[/bold red]",
+            expand=False,
+        )
+    )
     console.print("Answer with the number of your choice. Type [bold]b[/bold] to go back.\n")
 
 
@@ -82,8 +91,9 @@ def _print_companion(check: dict[str, Any]) -> None:
     console.print("[dim]If no one is with you, answer that you do not know.[/dim]")
 
 
-def ask_question(question: dict[str, Any], number: int, can_go_back: bool
-                 ) -> list[dict[str, str]] | None:
+def ask_question(
+    question: dict[str, Any], number: int, can_go_back: bool
+) -> list[dict[str, str]] | None:
     """Ask one question; None means the person wants to go back."""
     console.print(f"\n[dim]Question {number}[/dim]")
     console.print(f"[bold]{question['text']}[/bold]")
@@ -100,8 +110,10 @@ def ask_question(question: dict[str, Any], number: int, can_go_back: bool
         if item.get("companion"):
             _print_companion(item["companion"])
     while True:
-        raw = _ask(f"Numbers that apply (e.g. 1,3), 0 none, ? don't know, 1,3? for ticks "
-                   f"and don't know for the rest{back} >")
+        raw = _ask(
+            f"Numbers that apply (e.g. 1,3), 0 none, ? don't know, 1,3? for ticks "
+            f"and don't know for the rest{back} >"
+        )
         if raw == "b" and can_go_back:
             return None
         if raw in ("0", "none", "n", "no"):
@@ -111,8 +123,10 @@ def ask_question(question: dict[str, Any], number: int, can_go_back: bool
         if picks is not None:
             rest = "unknown" if unsure else "absent"
             # A number typed is a yes whatever follows: "I don't know" never cancels it.
-            return [{"id": it["id"], "choice_id": "present" if i in picks else rest}
-                    for i, it in enumerate(items, 1)]
+            return [
+                {"id": it["id"], "choice_id": "present" if i in picks else rest}
+                for i, it in enumerate(items, 1)
+            ]
         console.print(f"Please type numbers from 1 to {len(items)}, 0 for none, or ?.")
 
 
@@ -124,8 +138,16 @@ def _ask_single(item: dict[str, Any], back: str) -> list[dict[str, str]] | None:
         raw = _ask(f"{prompt}{back} >")
         if raw == "b" and back:
             return None
-        choice = {"1": "present", "y": "present", "yes": "present", "2": "absent",
-                  "n": "absent", "no": "absent", "3": "unknown", "?": "unknown"}.get(raw)
+        choice = {
+            "1": "present",
+            "y": "present",
+            "yes": "present",
+            "2": "absent",
+            "n": "absent",
+            "no": "absent",
+            "3": "unknown",
+            "?": "unknown",
+        }.get(raw)
         if choice:
             return [{"id": item["id"], "choice_id": choice}]
         console.print("Please type 1, 2 or 3.")
@@ -133,9 +155,12 @@ def _ask_single(item: dict[str, Any], back: str) -> list[dict[str, str]] | None:
 
 def _banner(result: dict[str, Any]) -> Panel:
     family = result["extras"]["family"]
-    return Panel(f"[{FAMILY_STYLE[family]}] {FAMILY_SYMBOL[family]} {result['label']} "
-                 f"[/{FAMILY_STYLE[family]}]\n\n{result['description']}",
-                 title="Level of care", expand=False)
+    return Panel(
+        f"[{FAMILY_STYLE[family]}] {FAMILY_SYMBOL[family]} {result['label']} "
+        f"[/{FAMILY_STYLE[family]}]\n\n{result['description']}",
+        title="Level of care",
+        expand=False,
+    )
 
 
 def print_emergency(result: dict[str, Any]) -> bool:
@@ -149,8 +174,9 @@ def print_result(result: dict[str, Any]) -> None:
     console.print()
     console.print(_banner(result))
     if result["serious"]:
-        console.print("[bold]Warning signs noticed:[/bold] "
-                      + "; ".join(s["name"] for s in result["serious"]))
+        console.print(
+            "[bold]Warning signs noticed:[/bold] " + "; ".join(s["name"] for s in result["serious"])
+        )
     table = Table(title="Possible causes", show_lines=True)
     table.add_column("Condition", style="bold")
     table.add_column("How likely")
@@ -160,13 +186,17 @@ def print_result(result: dict[str, Any]) -> None:
         table.add_row(c["common_name"], f"{c['likelihood_words']} ({share})", c["why"])
     console.print(table)
     if result["extras"].get("watch_for"):
-        console.print("[bold]You were not sure about these.[/bold] If any is true, or starts "
-                      "later, the advice changes:")
+        console.print(
+            "[bold]You were not sure about these.[/bold] If any is true, or starts "
+            "later, the advice changes:"
+        )
         for w in result["extras"]["watch_for"]:
             console.print(f"  - {w['name']}: {w['label'].lower()}. {w['message']}")
     for advice in result.get("for_you", []):
-        console.print(f"[bold]{advice['title']}[/bold]: {advice['text']} "
-                      f"[dim]({advice['evidence'].replace('_', ' ')})[/dim]")
+        console.print(
+            f"[bold]{advice['title']}[/bold]: {advice['text']} "
+            f"[dim]({advice['evidence'].replace('_', ' ')})[/dim]"
+        )
     console.print("[bold]What to do now[/bold]")
     for st in result["do_now"]:
         console.print(f"  - {st['text']} [dim]({st['evidence'].replace('_', ' ')})[/dim]")

@@ -17,8 +17,9 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(help="Manage accounts: reset codes for forgotten passwords, new accounts.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Manage accounts: reset codes for forgotten passwords, new accounts.", no_args_is_help=True
+)
 T = TypeVar("T")
 
 
@@ -58,8 +59,10 @@ def _run(action: Callable[[Session, datetime], T]) -> T:
 @app.command("reset-token")
 def reset_token(
     email: Annotated[str, typer.Argument(help="The email address of the account.")],
-    base_url: Annotated[str | None, typer.Option(
-        help="The site's public address, for the link (default http://HOST:PORT).")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The site's public address, for the link (default http://HOST:PORT)."),
+    ] = None,
 ) -> None:
     """Make a one-time code (valid for 1 hour) to set a new password; print it and its link."""
     from calfcare.services import accounts
@@ -68,8 +71,10 @@ def reset_token(
     issued = _run(lambda db, now: accounts.create_reset_token(db, email=email, now=now))
     settings = load_settings()
     site = (base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-    typer.echo(f"Reset code for {accounts.normalise_email(email)} "
-               f"(works once, until {issued.expires_at:%Y-%m-%d %H:%M} UTC):")
+    typer.echo(
+        f"Reset code for {accounts.normalise_email(email)} "
+        f"(works once, until {issued.expires_at:%Y-%m-%d %H:%M} UTC):"
+    )
     typer.echo(issued.value)
     typer.echo(f"Give the person this link: {site}/account/reset?token={issued.value}")
 
@@ -80,8 +85,11 @@ def create(
     name: Annotated[str, typer.Option(help="Display name.")],
     role: Annotated[str, typer.Option(help="person or clinician.")] = "person",
     units: Annotated[str, typer.Option(help="metric or imperial.")] = "metric",
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from the first line of standard input.")
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of standard input."
+        ),
     ] = False,
 ) -> None:
     """Create an account (asks for the password unless --password-stdin)."""
@@ -91,7 +99,9 @@ def create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _run(lambda db, now: accounts.sign_up(db, email=email, password=password,
-                                                 display_name=name, role=role, units=units,
-                                                 now=now))
+    user = _run(
+        lambda db, now: accounts.sign_up(
+            db, email=email, password=password, display_name=name, role=role, units=units, now=now
+        )
+    )
     typer.echo(f"Created the {user.role} account {user.email} ({user.display_name}).")

@@ -90,7 +90,7 @@ def cautious(model: Model, case: Case, levels: int) -> Cautious:
     unknown = _unknown_indexes(model, case)
     level_logw = _log_weights(model, case, skip_present_alarms=True)
     full_logw = _log_weights(model, case, skip_present_alarms=False)
-    dvt = model.conditions.index("deep_vein_thrombosis")
+    dvt = model.conditions.index(model.kb.wells.condition)
     if len(unknown) > MAX_EXACT_UNKNOWNS:
         return Cautious(_bounded_masses(model, level_logw, unknown, levels), False)
     rows = _rows(model, level_logw, unknown)

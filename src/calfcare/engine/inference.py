@@ -78,6 +78,10 @@ def posterior(model: Model, case: Case) -> Posterior:
     shifted = np.where(finite, log_post - log_post[finite].max(), -np.inf)
     weights = np.exp(shifted)
     return Posterior(
-        model=model, case=case, prior=prior, probabilities=weights / weights.sum(),
-        present=present, absent=absent,
+        model=model,
+        case=case,
+        prior=prior,
+        probabilities=weights / weights.sum(),
+        present=present,
+        absent=absent,
     )

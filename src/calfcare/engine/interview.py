@@ -56,8 +56,7 @@ def questions_asked(model: Model, case: Case) -> int:
     count = case.recheck_rounds
     for cq in model.questions:
         items = cq.askable(clinician)
-        if items and all(f in answers for f in items) and any(
-                f not in initial for f in items):
+        if items and all(f in answers for f in items) and any(f not in initial for f in items):
             count += 1
     return count
 
@@ -77,8 +76,9 @@ def _candidates(model: Model, case: Case) -> list[Candidate]:
     return out
 
 
-def pending_rule_items(model: Model, case: Case, level: TriageLevel,
-                       at_least: TriageLevel = TriageLevel.consultation) -> set[str]:
+def pending_rule_items(
+    model: Model, case: Case, level: TriageLevel, at_least: TriageLevel = TriageLevel.consultation
+) -> set[str]:
     """Unanswered findings that could complete a partly matched safety rule above the level.
 
     These "triage tuples" must be asked before the interview may stop: e.g. a headache after
@@ -93,7 +93,8 @@ def pending_rule_items(model: Model, case: Case, level: TriageLevel,
         if rule.min_level.rank <= level.rank or rule.min_level.rank < at_least.rank:
             continue
         needed = sum(not case.present(f) for f in rule.when.all) + (
-            bool(rule.when.any) and not any(case.present(f) for f in rule.when.any))
+            bool(rule.when.any) and not any(case.present(f) for f in rule.when.any)
+        )
         started = any(case.present(f) for f in (*rule.when.all, *rule.when.any))
         if needed > 1 and not started:
             continue
@@ -107,8 +108,9 @@ def pending_rule_items(model: Model, case: Case, level: TriageLevel,
         if len(askable) != len(missing):
             continue
         if not any_present:
-            open_any = [f for f in rule.when.any
-                        if not case.answered(f) and _askable(model, case, f)]
+            open_any = [
+                f for f in rule.when.any if not case.answered(f) and _askable(model, case, f)
+            ]
             if not open_any:
                 continue
             if not missing:
@@ -118,8 +120,9 @@ def pending_rule_items(model: Model, case: Case, level: TriageLevel,
     return pending
 
 
-def _recheck(model: Model, case: Case, watch: frozenset[str]
-             ) -> tuple[Question, tuple[str, ...]] | None:
+def _recheck(
+    model: Model, case: Case, watch: frozenset[str]
+) -> tuple[Question, tuple[str, ...]] | None:
     """Danger signs answered "I don't know" once, asked again together in plainer words.
 
     Only answers that matter are asked again: those that, if "yes", would make the care
@@ -127,18 +130,26 @@ def _recheck(model: Model, case: Case, watch: frozenset[str]
     re-check offers it with the plainer question.
     """
     kb = model.kb
-    pending = [f for f in case.answers
-               if f in watch and case.unknown(f) and f not in case.asked_again
-               and kb.findings[f].recheck is not None
-               and (case.mode == "clinician" or kb.findings[f].who == "patient")]
+    pending = [
+        f
+        for f in case.answers
+        if f in watch
+        and case.unknown(f)
+        and f not in case.asked_again
+        and kb.findings[f].recheck is not None
+        and (case.mode == "clinician" or kb.findings[f].who == "patient")
+    ]
     if not pending:
         return None
     items = tuple(pending[:MAX_RECHECK_ITEMS])
     question = Question(
-        id=RECHECK_ID, type="group_multiple", phase="detail",
+        id=RECHECK_ID,
+        type="group_multiple",
+        phase="detail",
         text="You were not sure about these. Here they are again, asked another way.",
         help="Tick each one that is true. If you still cannot tell, choose I don't know.",
-        items=[QuestionItem(finding=f) for f in items])
+        items=[QuestionItem(finding=f) for f in items],
+    )
     return question, items
 
 
@@ -153,8 +164,9 @@ class _Context:
 
 def _ask(cq: CompiledQuestion, items: tuple[str, ...], asked: int, reason: str) -> NextStep:
     kind: StepKind = "companion" if cq.companion else "question"
-    return NextStep(question=cq.question, items=items, asked=asked, should_stop=False,
-                    kind=kind, reason=reason)
+    return NextStep(
+        question=cq.question, items=items, asked=asked, should_stop=False, kind=kind, reason=reason
+    )
 
 
 def _stop(asked: int, reason: str) -> NextStep:
@@ -162,8 +174,12 @@ def _stop(asked: int, reason: str) -> NextStep:
 
 
 def next_step(
-    post: Posterior, level: TriageLevel, floor: TriageLevel, suspects: frozenset[str],
-    concerns: frozenset[str] = frozenset(), watch: frozenset[str] = frozenset(),
+    post: Posterior,
+    level: TriageLevel,
+    floor: TriageLevel,
+    suspects: frozenset[str],
+    concerns: frozenset[str] = frozenset(),
+    watch: frozenset[str] = frozenset(),
 ) -> NextStep:
     """The next question for this case.
 
@@ -175,41 +191,97 @@ def next_step(
     """
     ctx = _Context(post, level, floor, suspects, concerns)
     model, case = post.model, post.case
-    policy = model.kb.policy.interview
     asked = questions_asked(model, case)
-    if asked >= policy.max_questions:
+    if asked >= model.kb.policy.interview.max_questions:
         return _stop(asked, "question limit")
     candidates = _candidates(model, case)
-    ordinary = [c for c in candidates if not c[0].companion]
-    alarms = [c for c in ordinary if c[0].question.phase == "alarm"]
-    if alarms:
-        return _ask(*alarms[0], asked, "alarm screen")
-    recheck = _recheck(model, case, watch)
-    if recheck is not None:
-        question, items = recheck
-        return NextStep(question=question, items=items, asked=asked, should_stop=False,
-                        kind="recheck", reason="re-check of an unsure answer")
-    probs = post.probabilities
-    context = _context_question(model, probs, [c for c in ordinary
-                                               if c[0].question.phase == "context"])
-    if context is not None:
-        return _ask(*context, asked, "onset and context")
-    red_flags = pending_rule_items(model, case, level, RED_FLAG_LEVEL)
-    tuple_question = _covering(ordinary, red_flags)
-    if tuple_question is not None:
-        return _ask(*tuple_question, asked, "could complete a red-flag rule")
-    net = safety_net.choose(model, probs, level, candidates)
-    if net is not None:
-        return _ask(*candidates[net.index], asked,
-                    "not yet ruled out: " + ", ".join(net.conditions))
-    tuple_question = _covering(ordinary, pending_rule_items(model, case, level))
-    if tuple_question is not None:
-        return _ask(*tuple_question, asked, "could complete a safety rule")
-    return _settle(ctx, ordinary, asked)
+    turn = _Turn(ctx, candidates, [c for c in candidates if not c[0].companion], asked, watch)
+    for step in _STEPS:
+        chosen = step(turn)
+        if chosen is not None:
+            return chosen
+    return _settle(ctx, turn.ordinary, asked)
 
 
-def _context_question(model: Model, probs: Array, context: list[Candidate]
-                      ) -> Candidate | None:
+@dataclass(frozen=True)
+class _Turn:
+    """What every step of the consultation order looks at."""
+
+    ctx: _Context
+    candidates: list[Candidate]
+    ordinary: list[Candidate]
+    asked: int
+    watch: frozenset[str]
+
+    @property
+    def model(self) -> Model:
+        return self.ctx.post.model
+
+
+def _alarm_step(turn: _Turn) -> NextStep | None:
+    alarms = [c for c in turn.ordinary if c[0].question.phase == "alarm"]
+    return _ask(*alarms[0], turn.asked, "alarm screen") if alarms else None
+
+
+def _recheck_step(turn: _Turn) -> NextStep | None:
+    recheck = _recheck(turn.model, turn.ctx.post.case, turn.watch)
+    if recheck is None:
+        return None
+    question, items = recheck
+    return NextStep(
+        question=question,
+        items=items,
+        asked=turn.asked,
+        should_stop=False,
+        kind="recheck",
+        reason="re-check of an unsure answer",
+    )
+
+
+def _context_step(turn: _Turn) -> NextStep | None:
+    context = _context_question(
+        turn.model,
+        turn.ctx.post.probabilities,
+        [c for c in turn.ordinary if c[0].question.phase == "context"],
+    )
+    return _ask(*context, turn.asked, "onset and context") if context is not None else None
+
+
+def _red_flag_step(turn: _Turn) -> NextStep | None:
+    pending = pending_rule_items(turn.model, turn.ctx.post.case, turn.ctx.level, RED_FLAG_LEVEL)
+    chosen = _covering(turn.ordinary, pending)
+    return _ask(*chosen, turn.asked, "could complete a red-flag rule") if chosen else None
+
+
+def _safety_net_step(turn: _Turn) -> NextStep | None:
+    net = safety_net.choose(
+        turn.model, turn.ctx.post.probabilities, turn.ctx.level, turn.candidates
+    )
+    if net is None:
+        return None
+    return _ask(
+        *turn.candidates[net.index], turn.asked, "not yet ruled out: " + ", ".join(net.conditions)
+    )
+
+
+def _safety_rule_step(turn: _Turn) -> NextStep | None:
+    pending = pending_rule_items(turn.model, turn.ctx.post.case, turn.ctx.level)
+    chosen = _covering(turn.ordinary, pending)
+    return _ask(*chosen, turn.asked, "could complete a safety rule") if chosen else None
+
+
+#: The consultation order of the module docstring; the first step with a question wins.
+_STEPS = (
+    _alarm_step,
+    _recheck_step,
+    _context_step,
+    _red_flag_step,
+    _safety_net_step,
+    _safety_rule_step,
+)
+
+
+def _context_question(model: Model, probs: Array, context: list[Candidate]) -> Candidate | None:
     """The onset-and-context question a clinician would ask next, if one matters.
 
     A context question matters when it is expected to tell enough about the causes, when
@@ -221,12 +293,18 @@ def _context_question(model: Model, probs: Array, context: list[Candidate]
     if not context:
         return None
     kb, policy = model.kb, model.kb.policy.interview
-    in_play = {f for c, entry in kb.safety_net.items()
-               if probs[model.conditions.index(c)] >= entry.rule_out
-               for f in entry.key_findings}
+    in_play = {
+        f
+        for c, entry in kb.safety_net.items()
+        if probs[model.conditions.index(c)] >= entry.rule_out
+        for f in entry.key_findings
+    }
     leader = int(np.argmax(probs))
-    typical = {f for f, i in model.finding_index.items()
-               if model.log_p[i, leader] - model.bg_log_p[i] >= TYPICAL_LOG_RATIO}
+    typical = {
+        f
+        for f, i in model.finding_index.items()
+        if model.log_p[i, leader] - model.bg_log_p[i] >= TYPICAL_LOG_RATIO
+    }
     scored = []
     for i, (_, items) in enumerate(context):
         gain = expected_gain(model, probs, items)
@@ -252,9 +330,11 @@ def _settle(ctx: _Context, ordinary: list[Candidate], asked: int) -> NextStep:
     top = np.sort(probs)[::-1]
     confident = top[0] >= policy.stop_confidence and top[0] >= policy.stop_margin * top[1]
     leader = model.conditions[int(np.argmax(probs))]
-    urgent_enough = (ctx.floor.rank >= TriageLevel.emergency.rank
-                     and top[0] >= policy.emergency_stop_confidence
-                     and leader in ctx.suspects)
+    urgent_enough = (
+        ctx.floor.rank >= TriageLevel.emergency.rank
+        and top[0] >= policy.emergency_stop_confidence
+        and leader in ctx.suspects
+    )
     open_suspects = [model.conditions.index(c) for c in ctx.concerns if c != leader]
     if confident and open_suspects:
         # An alarm points at another cause: keep asking until it is ruled out or nothing
@@ -262,8 +342,9 @@ def _settle(ctx: _Context, ordinary: list[Candidate], asked: int) -> NextStep:
         confident = float(probs[open_suspects].sum()) < policy.suspect_rule_out
     if not ordinary or confident or urgent_enough:
         return _stop(asked, "the leading cause is clear" if ordinary else "nothing left to ask")
-    gain, best = max((expected_gain(model, probs, items), i)
-                     for i, (_, items) in enumerate(ordinary))
+    gain, best = max(
+        (expected_gain(model, probs, items), i) for i, (_, items) in enumerate(ordinary)
+    )
     if gain < policy.min_gain_bits:
         return _stop(asked, "no question is worth asking")
     return _ask(*ordinary[best], asked, "most informative")

@@ -68,8 +68,10 @@ class Model:
         key = (min(max(age, 0), MAX_AGE), sex)
         cached = self.priors_by_age.get(key)
         if cached is None:
-            weights = np.array([_prior_weight(self.kb.priors[c], key[0], sex)
-                                for c in self.conditions], dtype=np.float64)
+            weights = np.array(
+                [_prior_weight(self.kb.priors[c], key[0], sex) for c in self.conditions],
+                dtype=np.float64,
+            )
             cached = weights / weights.sum()
             self.priors_by_age[key] = cached
         return cached
@@ -92,21 +94,31 @@ def compile_model(kb: KnowledgeBase) -> Model:
         p[index[lk.finding], cindex[lk.condition]] = lk.p
     levels = list(TriageLevel)
     usual = np.array([levels.index(kb.guides[c].usual_care) for c in conditions], dtype=np.int64)
-    rule_out = np.array([kb.safety_net[c].rule_out if c in kb.safety_net else 0.0
-                         for c in conditions])
+    rule_out = np.array(
+        [kb.safety_net[c].rule_out if c in kb.safety_net else 0.0 for c in conditions]
+    )
     questions = tuple(
         CompiledQuestion(
             question=q,
             findings=tuple(i.finding for i in q.items),
-            patient_findings=tuple(i.finding for i in q.items
-                                   if kb.findings[i.finding].who == "patient"),
+            patient_findings=tuple(
+                i.finding for i in q.items if kb.findings[i.finding].who == "patient"
+            ),
             clinician_only=all(kb.findings[i.finding].who == "clinician" for i in q.items),
         )
         for q in kb.questions
     )
     return Model(
-        kb=kb, conditions=conditions, finding_index=index,
-        log_p=np.log(p), log_q=np.log1p(-p), bg_log_p=np.log(bg), bg_log_q=np.log1p(-bg),
-        usual_rank=usual, rule_out=rule_out, questions=questions, finding_names=tuple(findings),
+        kb=kb,
+        conditions=conditions,
+        finding_index=index,
+        log_p=np.log(p),
+        log_q=np.log1p(-p),
+        bg_log_p=np.log(bg),
+        bg_log_q=np.log1p(-bg),
+        usual_rank=usual,
+        rule_out=rule_out,
+        questions=questions,
+        finding_names=tuple(findings),
         priors_by_age={},
     )

@@ -31,8 +31,11 @@ class NetChoice:
 
 def watched_conditions(model: Model, level: TriageLevel) -> list[int]:
     """Can't-miss conditions whose usual care the current level does not yet cover."""
-    return [j for j in range(len(model.conditions))
-            if model.rule_out[j] > 0 and model.usual_rank[j] > level.rank]
+    return [
+        j
+        for j in range(len(model.conditions))
+        if model.rule_out[j] > 0 and model.usual_rank[j] > level.rank
+    ]
 
 
 def _levels(model: Model, posterior: Array) -> npt.NDArray[np.int64]:
@@ -45,8 +48,12 @@ def _levels(model: Model, posterior: Array) -> npt.NDArray[np.int64]:
     return ranks
 
 
-def choose(model: Model, probs: Array, level: TriageLevel,
-           candidates: list[tuple[CompiledQuestion, tuple[str, ...]]]) -> NetChoice | None:
+def choose(
+    model: Model,
+    probs: Array,
+    level: TriageLevel,
+    candidates: list[tuple[CompiledQuestion, tuple[str, ...]]],
+) -> NetChoice | None:
     """The question that best settles a can't-miss condition, or None when none can."""
     watched = watched_conditions(model, level)
     if not watched:
@@ -62,8 +69,9 @@ def choose(model: Model, probs: Array, level: TriageLevel,
         crosses = (post >= lines) != above  # (patterns, watched)
         raises = _levels(model, out.posterior)[:, None] >= model.usual_rank[watched][None, :]
         chance = out.p_pattern @ (crosses | raises)
-        settles = tuple(model.conditions[j] for k, j in enumerate(watched)
-                        if chance[k] >= min_cross)
+        settles = tuple(
+            model.conditions[j] for k, j in enumerate(watched) if chance[k] >= min_cross
+        )
         if not settles:
             continue
         after = float((out.p_pattern * binary_entropy(post).sum(axis=1)).sum())

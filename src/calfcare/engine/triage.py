@@ -12,31 +12,10 @@ from dataclasses import replace
 from calfcare.engine.caution import Cautious, cautious
 from calfcare.engine.inference import Posterior
 from calfcare.engine.types import Case, RuleHit, TriageDecision, WatchFor, WellsScore
+from calfcare.kb.model_schema import WellsScore as WellsRule
 from calfcare.kb.schema import AlarmRule, TriageLevel
 
 LEVELS = list(TriageLevel)
-
-#: Wells items (NICE NG158 two-level score), each worth one point when present.
-WELLS_ITEMS = (
-    "active_cancer",
-    "leg_immobilised_recently",
-    "recent_surgery_or_bedrest",
-    "tender_along_deep_veins",
-    "whole_leg_swollen",
-    "calf_3cm_larger",
-    "pitting_oedema_one_leg",
-    "collateral_superficial_veins",
-    "previous_dvt_or_pe",
-)
-#: Items only a clinician can judge; the score is computed once one of them is known.
-WELLS_EXAM_ITEMS = (
-    "tender_along_deep_veins",
-    "calf_3cm_larger",
-    "pitting_oedema_one_leg",
-    "collateral_superficial_veins",
-)
-WELLS_ALTERNATIVE_POINTS = -2
-WELLS_RULE_ID = "wells_dvt_likely"
 
 
 def matching_rules(rules: tuple[AlarmRule, ...], case: Case) -> list[RuleHit]:
@@ -53,26 +32,33 @@ def matching_rules(rules: tuple[AlarmRule, ...], case: Case) -> list[RuleHit]:
         matched = tuple(rule.when.all) + tuple(anys)
         if rule.serious is not None:
             matched = tuple(f for f in matched if f in rule.serious)
-        hits.append(RuleHit(
-            rule_id=rule.id, min_level=rule.min_level, message=rule.message,
-            findings=matched, suspect=tuple(rule.suspect),
-        ))
+        hits.append(
+            RuleHit(
+                rule_id=rule.id,
+                min_level=rule.min_level,
+                message=rule.message,
+                findings=matched,
+                suspect=tuple(rule.suspect),
+            )
+        )
     return hits
 
 
-def wells_score(case: Case, caution: Cautious) -> WellsScore | None:
-    """Two-level Wells score, once any examination item is known.
+def wells_score(rule: WellsRule, case: Case, caution: Cautious) -> WellsScore | None:
+    """Two-level Wells score (`model/wells.yaml`), once any examination item is known.
 
     "An alternative diagnosis at least as likely as DVT" is judged by the engine itself:
     the most likely other condition against DVT, from the answers without the Wells score,
     and only when that holds whichever way an "I don't know" would have gone.
     """
-    if not any(case.answered(f) for f in WELLS_EXAM_ITEMS):
+    if not any(case.answered(f) for f in rule.exam_items):
         return None
-    items = tuple(f for f in WELLS_ITEMS if case.present(f))
+    items = tuple(f for f in rule.items if case.present(f))
     alternative = caution.dvt_always_outranked
-    points = len(items) + (WELLS_ALTERNATIVE_POINTS if alternative else 0)
-    return WellsScore(points=points, items=items, alternative_as_likely=alternative)
+    points = len(items) + (rule.alternative_points if alternative else 0)
+    return WellsScore(
+        points=points, items=items, alternative_as_likely=alternative, likely_from=rule.likely_from
+    )
 
 
 def probabilistic_level(caution: Cautious, thresholds: dict[TriageLevel, float]) -> TriageLevel:
@@ -89,8 +75,7 @@ def probabilistic_level(caution: Cautious, thresholds: dict[TriageLevel, float])
     return TriageLevel.self_care
 
 
-def watch_for(rules: tuple[AlarmRule, ...], case: Case, level: TriageLevel
-              ) -> tuple[WatchFor, ...]:
+def watch_for(rules: tuple[AlarmRule, ...], case: Case, level: TriageLevel) -> tuple[WatchFor, ...]:
     """Unknown answers that, if they were "yes", would raise the level: what to watch for."""
     matched = {h.rule_id for h in matching_rules(rules, case)}
     out = []
@@ -111,17 +96,25 @@ def triage(post: Posterior) -> TriageDecision:
     case = post.case
     hits = matching_rules(kb.rules, case)
     caution = cautious(post.model, case, len(LEVELS))
-    wells = wells_score(case, caution)
+    wells = wells_score(kb.wells, case, caution)
     if wells is not None and wells.likely:
-        hits.append(RuleHit(
-            rule_id=WELLS_RULE_ID, min_level=TriageLevel.consultation_24,
-            message=f"The two-level Wells score is {wells.points}: a deep vein thrombosis is "
-                    "likely and needs an ultrasound scan or a D-dimer blood test.",
-            findings=wells.items, suspect=("deep_vein_thrombosis",),
-        ))
+        hits.append(
+            RuleHit(
+                rule_id=kb.wells.rule_id,
+                min_level=kb.wells.min_level,
+                message=kb.wells.message.format(points=wells.points).strip(),
+                findings=wells.items,
+                suspect=(kb.wells.condition,),
+            )
+        )
     prob_level = probabilistic_level(caution, kb.policy.triage.thresholds)
     floor = max((h.min_level for h in hits), key=lambda lv: lv.rank, default=prob_level)
     level = max(prob_level, floor, key=lambda lv: lv.rank)
     hits.sort(key=lambda h: -h.min_level.rank)
-    return TriageDecision(level=level, probabilistic_level=prob_level, rule_hits=tuple(hits),
-                          wells=wells, watch_for=watch_for(kb.rules, case, level))
+    return TriageDecision(
+        level=level,
+        probabilistic_level=prob_level,
+        rule_hits=tuple(hits),
+        wells=wells,
+        watch_for=watch_for(kb.rules, case, level),
+    )

@@ -78,10 +78,11 @@ class WellsScore:
     points: int
     items: tuple[str, ...]
     alternative_as_likely: bool
+    likely_from: int = 2
 
     @property
     def likely(self) -> bool:
-        return self.points >= 2
+        return self.points >= self.likely_from
 
 
 @dataclass(frozen=True)

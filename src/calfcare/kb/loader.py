@@ -21,13 +21,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from calfcare.errors import KnowledgeBaseError
-from calfcare.kb.rehab_schema import Exercise, PainModel, Programme
+from calfcare.kb.diary_schema import DiaryRules
+from calfcare.kb.model_schema import Contract, WellsScore
+from calfcare.kb.rehab_ids import PublishedIds, RehabIds, Renames
+from calfcare.kb.rehab_schema import Exercise, PainModel, Programme, TestProtocol
 from calfcare.kb.safety_schema import CompanionCheck, PersonalAdvice, SafetyNet, SafetyNetEntry
 from calfcare.kb.schema import (
     AlarmRule,
     Background,
     ConditionGuide,
-    DiaryRules,
     Finding,
     LevelText,
     Likelihood,
@@ -65,10 +67,14 @@ class KnowledgeBase:
     figures: Mapping[str, str]
     programmes: Mapping[str, Programme]
     pain_model: PainModel
+    rehab_tests: Mapping[str, TestProtocol]
+    rehab_ids: RehabIds
     safety_net: Mapping[str, SafetyNetEntry]
     companion_checks: Mapping[str, CompanionCheck]
     companion_figures: Mapping[str, str]
     personal_advice: tuple[PersonalAdvice, ...]
+    wells: WellsScore
+    contract: Contract
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -97,9 +103,7 @@ def _validate(model: type[M], raw: Any, path: str, index: int | None = None) -> 
         raise KnowledgeBaseError("\n".join(lines)) from None
 
 
-def _records(
-    model: type[M], data: Any, key: str, path: str
-) -> list[M]:
+def _records(model: type[M], data: Any, key: str, path: str) -> list[M]:
     if not isinstance(data, Mapping) or not isinstance(data.get(key), list):
         raise KnowledgeBaseError(f"{path}: expected a top-level list called '{key}'")
     return [_validate(model, raw, path, i) for i, raw in enumerate(data[key])]
@@ -176,66 +180,130 @@ def _one_per_file(r: _Reader, model: type[OneFile], folder: str) -> dict[str, On
     return out
 
 
-def _load(root: Traversable) -> KnowledgeBase:
-    r = _Reader(root)
-    findings = _by_id(_records(Finding, r.yaml("findings.yaml"), "findings", "findings.yaml"),
-                      "findings.yaml")
-    levels = _by_id(_records(LevelText, r.yaml("levels.yaml"), "levels", "levels.yaml"),
-                    "levels.yaml")
-    references: dict[str, Reference] = {}
-    for rel in r.listdir("references", ".yaml"):
-        for ref in _records(Reference, r.yaml(rel), "references", rel):
-            if ref.id in references:
-                raise KnowledgeBaseError(f"{rel}: reference id '{ref.id}' is defined twice")
-            references[ref.id] = ref
-    products = _by_id(_records(Product, r.yaml("products.yaml"), "products", "products.yaml"),
-                      "products.yaml")
+def _by_file(r: _Reader, folder: str, model: type[M], key: str) -> dict[str, M]:
+    """Records of several files of one folder, each id defined once across them."""
+    out: dict[str, M] = {}
+    for rel in r.listdir(folder, ".yaml"):
+        for record in _records(model, r.yaml(rel), key, rel):
+            ident = getattr(record, "id")  # noqa: B009  (every such record has an id)
+            if ident in out:
+                raise KnowledgeBaseError(f"{rel}: {key[:-1]} id '{ident}' is defined twice")
+            out[ident] = record
+    return out
+
+
+def _guides(r: _Reader) -> dict[str, ConditionGuide]:
     guides: dict[str, ConditionGuide] = {}
     for rel in r.listdir("conditions", ".yaml"):
         guide = _validate(ConditionGuide, r.yaml(rel), rel)
         if not rel.endswith(f"/{guide.id}.yaml"):
             raise KnowledgeBaseError(f"{rel}: file name must be the condition id '{guide.id}'")
         guides[guide.id] = guide
-    priors = _by_id(_records(Prior, r.yaml("model/priors.yaml"), "priors", "model/priors.yaml"),
-                    "model/priors.yaml", attr="condition")
-    backgrounds = _by_id(
-        [_validate(Background, row, "model/backgrounds.csv", i)
-         for i, row in enumerate(r.csv_rows("model/backgrounds.csv"))],
-        "model/backgrounds.csv", attr="finding")
-    likelihoods = tuple(
-        _validate(Likelihood, row, "model/likelihoods.csv", i)
-        for i, row in enumerate(r.csv_rows("model/likelihoods.csv")))
-    rules = tuple(_records(AlarmRule, r.yaml("alarm_rules.yaml"), "rules", "alarm_rules.yaml"))
+    return guides
+
+
+def _content(r: _Reader) -> dict[str, Any]:
+    """The vocabulary, the levels, the sources, the kit and the condition guides."""
+    return {
+        "findings": _by_id(
+            _records(Finding, r.yaml("findings.yaml"), "findings", "findings.yaml"), "findings.yaml"
+        ),
+        "levels": _by_id(
+            _records(LevelText, r.yaml("levels.yaml"), "levels", "levels.yaml"), "levels.yaml"
+        ),
+        "references": _by_file(r, "references", Reference, "references"),
+        "products": _by_id(
+            _records(Product, r.yaml("products.yaml"), "products", "products.yaml"), "products.yaml"
+        ),
+        "guides": _guides(r),
+    }
+
+
+def _model(r: _Reader) -> dict[str, Any]:
+    """The probability model, the safety rules, the interview and the policy."""
     qdata = r.yaml("questions.yaml")
-    questions = tuple(_records(Question, qdata, "questions", "questions.yaml"))
-    starts = tuple(_records(StartOption, qdata, "start_options", "questions.yaml"))
-    policy = _validate(Policy, r.yaml("model/policy.yaml"), "model/policy.yaml")
+    return {
+        "priors": _by_id(
+            _records(Prior, r.yaml("model/priors.yaml"), "priors", "model/priors.yaml"),
+            "model/priors.yaml",
+            attr="condition",
+        ),
+        "backgrounds": _by_id(
+            [
+                _validate(Background, row, "model/backgrounds.csv", i)
+                for i, row in enumerate(r.csv_rows("model/backgrounds.csv"))
+            ],
+            "model/backgrounds.csv",
+            attr="finding",
+        ),
+        "likelihoods": tuple(
+            _validate(Likelihood, row, "model/likelihoods.csv", i)
+            for i, row in enumerate(r.csv_rows("model/likelihoods.csv"))
+        ),
+        "rules": tuple(
+            _records(AlarmRule, r.yaml("alarm_rules.yaml"), "rules", "alarm_rules.yaml")
+        ),
+        "questions": tuple(_records(Question, qdata, "questions", "questions.yaml")),
+        "start_options": tuple(_records(StartOption, qdata, "start_options", "questions.yaml")),
+        "policy": _validate(Policy, r.yaml("model/policy.yaml"), "model/policy.yaml"),
+    }
+
+
+def _diary_and_rehab(r: _Reader) -> dict[str, Any]:
     diary_rules = _validate(DiaryRules, r.yaml("diary_rules.yaml"), "diary_rules.yaml")
     _by_id(diary_rules.prompts, "diary_rules.yaml")
-    exercises = _one_per_file(r, Exercise, "rehab/exercises")
-    programmes = _one_per_file(r, Programme, "rehab/programmes")
-    figures = {rel.rsplit("/", 1)[1][:-4]: r.text(rel)
-               for rel in r.listdir("rehab/figures", ".svg")}
-    pain_model = _validate(PainModel, r.yaml("rehab/pain_model.yaml"), "rehab/pain_model.yaml")
+    return {
+        "diary_rules": diary_rules,
+        "exercises": _one_per_file(r, Exercise, "rehab/exercises"),
+        "programmes": _one_per_file(r, Programme, "rehab/programmes"),
+        "figures": _svgs(r, "rehab/figures"),
+        "pain_model": _validate(
+            PainModel, r.yaml("rehab/pain_model.yaml"), "rehab/pain_model.yaml"
+        ),
+        "rehab_tests": _by_id(
+            _records(TestProtocol, r.yaml("rehab/tests.yaml"), "tests", "rehab/tests.yaml"),
+            "rehab/tests.yaml",
+            attr="kind",
+        ),
+        "rehab_ids": RehabIds(
+            published=_validate(
+                PublishedIds, r.yaml("rehab/published_ids.yaml"), "rehab/published_ids.yaml"
+            ),
+            renames=_validate(Renames, r.yaml("rehab/renames.yaml"), "rehab/renames.yaml"),
+        ),
+    }
+
+
+def _safety(r: _Reader) -> dict[str, Any]:
+    """The can't-miss safety net, companion checks, personal advice, Wells and the contract."""
     net = _validate(SafetyNet, r.yaml("model/safety_net.yaml"), "model/safety_net.yaml")
-    companions = _by_id(_records(CompanionCheck, r.yaml("companion_checks.yaml"), "checks",
-                                 "companion_checks.yaml"), "companion_checks.yaml")
-    advice = tuple(_records(PersonalAdvice, r.yaml("personal_advice.yaml"), "advice",
-                            "personal_advice.yaml"))
-    _by_id(advice, "personal_advice.yaml")
-    companion_figures = {rel.rsplit("/", 1)[1][:-4]: r.text(rel)
-                         for rel in r.listdir("figures", ".svg")}
-    return KnowledgeBase(
-        findings=findings, guides=guides, references=references, products=products,
-        levels=levels, priors=priors, backgrounds=backgrounds, likelihoods=likelihoods,
-        rules=rules, questions=questions, start_options=starts, policy=policy,
-        diary_rules=diary_rules, exercises=exercises, figures=figures,
-        programmes=programmes, pain_model=pain_model,
-        safety_net=_by_id(net.conditions, "model/safety_net.yaml", attr="condition"),
-        companion_checks=companions, companion_figures=companion_figures,
-        personal_advice=advice,
-        content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read),
+    advice = tuple(
+        _records(PersonalAdvice, r.yaml("personal_advice.yaml"), "advice", "personal_advice.yaml")
     )
+    _by_id(advice, "personal_advice.yaml")
+    return {
+        "safety_net": _by_id(net.conditions, "model/safety_net.yaml", attr="condition"),
+        "companion_checks": _by_id(
+            _records(
+                CompanionCheck, r.yaml("companion_checks.yaml"), "checks", "companion_checks.yaml"
+            ),
+            "companion_checks.yaml",
+        ),
+        "personal_advice": advice,
+        "companion_figures": _svgs(r, "figures"),
+        "wells": _validate(WellsScore, r.yaml("model/wells.yaml"), "model/wells.yaml"),
+        "contract": _validate(Contract, r.yaml("contract.yaml"), "contract.yaml"),
+    }
+
+
+def _svgs(r: _Reader, folder: str) -> dict[str, str]:
+    return {rel.rsplit("/", 1)[1][:-4]: r.text(rel) for rel in r.listdir(folder, ".svg")}
+
+
+def _load(root: Traversable) -> KnowledgeBase:
+    r = _Reader(root)
+    parts = {**_content(r), **_model(r), **_diary_and_rehab(r), **_safety(r)}
+    return KnowledgeBase(**parts, content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read))
 
 
 def data_root() -> Traversable:
@@ -243,17 +311,31 @@ def data_root() -> Traversable:
     return resources.files("calfcare.kb").joinpath("data")
 
 
-def load_kb(path: Path | None = None) -> KnowledgeBase:
-    """Load and validate a knowledge base (the shipped one unless `path` is given).
+def read_kb(path: Path | None = None) -> KnowledgeBase:
+    """Read a knowledge base with file and schema validation only (the shipped one unless
+    `path` is given). `calfcare kb check` uses it to list every cross-file problem at once;
+    everything else uses `load_kb`."""
+    return _load(data_root() if path is None else path)
 
-    Only file-level and schema validation happens here; `calfcare.kb.checks` proves the
-    cross-file integrity (every reference resolves, every condition reachable...).
-    """
+
+def load_kb(path: Path | None = None) -> KnowledgeBase:
+    """Load a knowledge base and prove it whole: the schemas and every cross-file check of
+    `calfcare.kb.checks`. A knowledge base with any problem is refused with all of them, so
+    nothing runs on half-consistent knowledge."""
     if path is None:
         return _default_kb()
-    return _load(path)
+    return _checked(_load(path))
+
+
+def _checked(kb: KnowledgeBase) -> KnowledgeBase:
+    from calfcare.kb.checks import check_kb  # the checks read the loaded records
+
+    problems = check_kb(kb)
+    if problems:
+        raise KnowledgeBaseError("\n".join(str(p) for p in problems))
+    return kb
 
 
 @cache
 def _default_kb() -> KnowledgeBase:
-    return _load(data_root())
+    return _checked(_load(data_root()))

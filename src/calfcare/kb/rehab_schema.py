@@ -1,10 +1,12 @@
 """Typed records of the rehabilitation knowledge: exercises, programmes and their rules.
 
 Files live in `kb/data/rehab/`: one YAML file per exercise (`exercises/<id>.yaml`) with its
-drawing beside it (`figures/<id>.svg`), one YAML file per programme (`programmes/<id>.yaml`)
-and the pain-monitoring thresholds (`pain_model.yaml`). Progression rules are data, in the
-manner of a training app's weight-progression rules, so a physiotherapist can review and
-change a threshold in a pull request without touching code.
+drawing beside it (`figures/<id>.svg`), one YAML file per programme (`programmes/<id>.yaml`),
+the pain-monitoring thresholds (`pain_model.yaml`) and the tests a person does between
+sessions (`tests.yaml`). Progression rules are data, in the manner of a training app's
+weight-progression rules, so a physiotherapist can review and change a threshold in a pull
+request without touching code. The ids stored in people's plans are listed in
+`published_ids.yaml` and `renames.yaml` (see `kb/rehab_ids.py`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from calfcare.kb.schema import (
-    EvidenceLevel,
-    KitAdvice,
-    Slug,
-    Statement,
-    Strict,
-    Text,
-    TriageLevel,
-)
+from calfcare.kb.schema import EvidenceLevel, KitAdvice, Slug, Statement, Strict, Text, TriageLevel
 
 
 class ExerciseCategory(StrEnum):
@@ -39,10 +33,25 @@ class ExerciseCategory(StrEnum):
     running = "running"
 
 
-Equipment = Literal["none", "wall", "step", "chair", "band", "weight", "foam_roller",
-                    "massage_ball", "towel", "partner", "mat", "cushion", "rope", "tape_measure"]
-Target = Literal["gastrocnemius", "soleus", "achilles", "ankle", "foot", "balance",
-                 "power", "running"]
+Equipment = Literal[
+    "none",
+    "wall",
+    "step",
+    "chair",
+    "band",
+    "weight",
+    "foam_roller",
+    "massage_ball",
+    "towel",
+    "partner",
+    "mat",
+    "cushion",
+    "rope",
+    "tape_measure",
+]
+Target = Literal[
+    "gastrocnemius", "soleus", "achilles", "ankle", "foot", "balance", "power", "running"
+]
 #: What a person counts when they log a set of this exercise.
 Measure = Literal["reps", "seconds", "minutes"]
 
@@ -95,6 +104,7 @@ class Exercise(Strict):
 
 # --- Programmes ---------------------------------------------------------------------------
 
+
 class CriterionKind(StrEnum):
     """Measurable gates between phases. Each names what the person logs to meet it.
 
@@ -131,7 +141,8 @@ class Criterion(Strict):
     evidence: EvidenceLevel
     references: list[Slug] = Field(min_length=1)
     estimate: bool = Field(
-        default=False, description="The threshold is an interim target, not a published value")
+        default=False, description="The threshold is an interim target, not a published value"
+    )
 
 
 class Prescription(Strict):
@@ -145,7 +156,8 @@ class Prescription(Strict):
     load: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=400)
     sites: list[Literal["gastrocnemius", "soleus"]] = Field(
-        default_factory=list, description="Only for these injured muscles; empty means all")
+        default_factory=list, description="Only for these injured muscles; empty means all"
+    )
 
 
 class Phase(Strict):
@@ -158,7 +170,8 @@ class Phase(Strict):
     exit: list[Criterion] = Field(min_length=1)
     advice: list[Statement] = Field(default_factory=list)
     kit: list[KitAdvice] = Field(
-        default_factory=list, description="Kit for this phase: neutral advice, never a shop")
+        default_factory=list, description="Kit for this phase: neutral advice, never a shop"
+    )
 
 
 class DayRange(Strict):
@@ -184,7 +197,8 @@ class Variant(Strict):
     estimate: bool = False
     references: list[Slug] = Field(min_length=1)
     min_days: dict[Slug, int] = Field(
-        default_factory=dict, description="Per phase id: fewest days before moving on")
+        default_factory=dict, description="Per phase id: fewest days before moving on"
+    )
     skip_phases: list[Slug] = Field(default_factory=list)
 
 
@@ -209,14 +223,40 @@ class Programme(Strict):
     references: list[Slug] = Field(min_length=1)
 
 
+class NumberSource(Strict):
+    """Where one number of the pain model comes from.
+
+    `study`: the number itself is in the cited source. `estimate`: the sources support the
+    rule but give no number, so the number is ours and `note` says why.
+    """
+
+    basis: Literal["study", "estimate"]
+    references: list[Slug] = Field(min_length=1)
+    note: str | None = None
+
+
+#: The numbers of the pain model; `calfcare kb check` wants a source for each.
+PAIN_MODEL_NUMBERS = (
+    "during_max",
+    "morning_tolerance",
+    "weekly_rise",
+    "window_sessions",
+    "step_back_after",
+    "min_sessions_for_trend",
+    "flag_days",
+    "trend_days",
+)
+
+
 class PainModel(Strict):
     """The pain-monitoring rules that every programme shares (Silbernagel-style).
 
     A session breaks the model when pain during it exceeds the phase ceiling (never above
     `during_max`), when pain the next morning is higher than the morning before by more than
-    `morning_tolerance`, or when average pain rises from one week to the next by more than
-    `weekly_rise`. One break means hold and lighten the dose; `step_back_after` breaks among
-    the last `window_sessions` sessions, or a weekly rise, mean go back a phase.
+    `morning_tolerance`, or when average pain rises from one `trend_days` window to the one
+    before by more than `weekly_rise`. One break means hold and lighten the dose;
+    `step_back_after` breaks among the last `window_sessions` sessions, or a weekly rise, mean
+    go back a phase. A warning sign logged `flag_days` days ago or less stops the programme.
     """
 
     during_max: int = Field(ge=0, le=10)
@@ -225,7 +265,73 @@ class PainModel(Strict):
     window_sessions: int = Field(ge=1, le=10)
     step_back_after: int = Field(ge=1, le=10)
     min_sessions_for_trend: int = Field(ge=1, le=14)
+    flag_days: int = Field(ge=1, le=60, description="A warning sign this recent still stops")
+    trend_days: int = Field(ge=2, le=28, description="Length of the windows compared")
     flags: dict[Slug, Text] = Field(
-        min_length=1, description="Warning signs a person can tick when logging; any one stops")
+        min_length=1, description="Warning signs a person can tick when logging; any one stops"
+    )
     flag_level: TriageLevel
     statements: list[Statement] = Field(min_length=1)
+    sources: dict[str, NumberSource] = Field(
+        default_factory=dict, description="Per number of the model: where it comes from"
+    )
+
+
+# --- Tests between sessions -----------------------------------------------------------------
+
+
+class TestKind(StrEnum):
+    """What a person measures and logs between sessions.
+
+    * walking: `pain` while walking briskly (0-10) and whether they `limp`.
+    * symptoms: `pain` (0-10) for pain, tightness or cramping at rest and when pressed.
+    * heel_raise: single-leg heel raises from the floor, `injured` and `other` side counts.
+    * hop: a hop test (distance in cm or hops counted), `injured` and `other` side.
+    * lunge: knee-to-wall distance in cm, `injured` and `other` side.
+    * run: `injured` holds the minutes run, `pain` the highest pain during it.
+    * training: one full training session completed; `pain` during it.
+    """
+
+    __test__ = False  # a vocabulary, not a test case
+
+    walking = "walking"
+    symptoms = "symptoms"
+    heel_raise = "heel_raise"
+    hop = "hop"
+    lunge = "lunge"
+    run = "run"
+    training = "training"
+
+
+class TestField(Strict):
+    """One value a person types for a test: the sides' results, the pain, a limp."""
+
+    __test__ = False
+
+    name: Literal["injured", "other", "pain", "limp"]
+    label: Text
+    hint: str = Field(default="", max_length=200)
+    required: bool = True
+
+
+class TestProtocol(Strict):
+    """How to do one test, why it matters (graded and sourced) and what to log.
+
+    `unit` and `max_value` say what `injured` and `other` count and the largest value
+    accepted; a test without those fields has neither.
+    """
+
+    __test__ = False
+
+    kind: TestKind
+    title: Text
+    steps: list[Text] = Field(min_length=1)
+    evidence: list[Statement] = Field(
+        default_factory=list, description="Why the test and its targets: graded, sourced"
+    )
+    fields: list[TestField] = Field(min_length=1)
+    unit: str | None = Field(default=None, max_length=40)
+    max_value: float | None = Field(default=None, gt=0, le=1000)
+
+    def field(self, name: str) -> TestField | None:
+        return next((f for f in self.fields if f.name == name), None)

@@ -16,14 +16,27 @@ from calfcare.kb.schema import TriageLevel
 def summary_line(kb: KnowledgeBase) -> str:
     """The one line `calfcare kb check` prints when the knowledge base is whole."""
     statements = sum(
-        len(getattr(g, name)) for g in kb.guides.values()
-        for name in ("causes", "complications", "do_now", "self_care", "treatment_later",
-                     "prevention", "folk_remedies", "kit", "seek_help"))
-    return (f"Knowledge base {kb.content_hash} is whole: {len(kb.guides)} conditions, "
-            f"{len(kb.findings)} findings, {len(kb.questions)} questions, {len(kb.rules)} "
-            f"alarm rules, {len(kb.likelihoods)} likelihoods, {statements} graded statements, "
-            f"{len(kb.references)} references; {len(kb.exercises)} exercises with their "
-            f"drawings, {len(kb.programmes)} rehabilitation programmes.")
+        len(getattr(g, name))
+        for g in kb.guides.values()
+        for name in (
+            "causes",
+            "complications",
+            "do_now",
+            "self_care",
+            "treatment_later",
+            "prevention",
+            "folk_remedies",
+            "kit",
+            "seek_help",
+        )
+    )
+    return (
+        f"Knowledge base {kb.content_hash} is whole: {len(kb.guides)} conditions, "
+        f"{len(kb.findings)} findings, {len(kb.questions)} questions, {len(kb.rules)} "
+        f"alarm rules, {len(kb.likelihoods)} likelihoods, {statements} graded statements, "
+        f"{len(kb.references)} references; {len(kb.exercises)} exercises with their "
+        f"drawings, {len(kb.programmes)} rehabilitation programmes."
+    )
 
 
 def basis_counts(kb: KnowledgeBase) -> str:
@@ -32,28 +45,35 @@ def basis_counts(kb: KnowledgeBase) -> str:
     bg = Counter(x.basis for x in kb.backgrounds.values())
     pr = Counter(x.basis for x in kb.priors.values())
     cited = sum(bool(x.references) for x in kb.likelihoods)
-    return (f"Of the {len(kb.likelihoods)} likelihoods, {lk['study']} come from a study, "
-            f"{lk['derived']} are derived from published figures and {lk['estimate']} are "
-            f"estimates; {cited} cite at least one source, and every one carries a note with "
-            f"the figure or the reasoning behind it. Of the {len(kb.backgrounds)} background "
-            f"rates, {bg['estimate']} are estimates; of the {len(kb.priors)} priors, "
-            f"{pr['estimate']}. No record has been signed off by a clinician yet "
-            f"(`reviewed_by` and `reviewed_on` are empty everywhere).")
+    return (
+        f"Of the {len(kb.likelihoods)} likelihoods, {lk['study']} come from a study, "
+        f"{lk['derived']} are derived from published figures and {lk['estimate']} are "
+        f"estimates; {cited} cite at least one source, and every one carries a note with "
+        f"the figure or the reasoning behind it. Of the {len(kb.backgrounds)} background "
+        f"rates, {bg['estimate']} are estimates; of the {len(kb.priors)} priors, "
+        f"{pr['estimate']}. No record has been signed off by a clinician yet "
+        f"(`reviewed_by` and `reviewed_on` are empty everywhere)."
+    )
 
 
 def cant_miss_table(kb: KnowledgeBase) -> str:
     """The can't-miss conditions: usual care, rule-out line, links by basis, key findings."""
-    rows = ["| Condition | Usual care | Rule-out line | Links | `estimate` | `study` | "
-            "`derived` | Key findings with a published figure |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for cid, entry in sorted(kb.safety_net.items(),
-                             key=lambda kv: (-kb.guides[kv[0]].usual_care.rank, kv[0])):
+    rows = [
+        "| Condition | Usual care | Rule-out line | Links | `estimate` | `study` | "
+        "`derived` | Key findings with a published figure |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for cid, entry in sorted(
+        kb.safety_net.items(), key=lambda kv: (-kb.guides[kv[0]].usual_care.rank, kv[0])
+    ):
         links = [x for x in kb.likelihoods if x.condition == cid]
         count = Counter(x.basis for x in links)
         keys = ", ".join(f"`{f}`" for f in entry.key_findings) or "none (see `evidence_gap`)"
-        rows.append(f"| `{cid}` | `{kb.guides[cid].usual_care.value}` | {entry.rule_out:g} | "
-                    f"{len(links)} | {count['estimate']} | {count['study']} | "
-                    f"{count['derived']} | {keys} |")
+        rows.append(
+            f"| `{cid}` | `{kb.guides[cid].usual_care.value}` | {entry.rule_out:g} | "
+            f"{len(links)} | {count['estimate']} | {count['study']} | "
+            f"{count['derived']} | {keys} |"
+        )
     return "\n".join(rows)
 
 
@@ -69,11 +89,51 @@ def policy_table(kb: KnowledgeBase) -> str:
 
 def rules_by_level(kb: KnowledgeBase) -> str:
     count = Counter(r.min_level for r in kb.rules)
-    parts = [f"{count[level]} `{level.value}`" for level in reversed(list(TriageLevel))
-             if count[level]]
-    return (f"The {len(kb.rules)} rules by level: " + ", ".join(parts) + ". A further rule, "
-            "`wells_dvt_likely` (two-level Wells score of 2 or more: `consultation_24`), is "
-            "computed from the Wells items.")
+    parts = [
+        f"{count[level]} `{level.value}`" for level in reversed(list(TriageLevel)) if count[level]
+    ]
+    wells = kb.wells
+    return (
+        f"The {len(kb.rules)} rules by level: " + ", ".join(parts) + ". A further rule, "
+        f"`{wells.rule_id}` (two-level Wells score of {wells.likely_from} or more: "
+        f"`{wells.min_level.value}`), is computed from the Wells items."
+    )
+
+
+def _ids(ids: list[str]) -> str:
+    quoted = [f"`{i}`" for i in ids]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
+
+
+def wells_text(kb: KnowledgeBase) -> str:
+    """The Wells score as `model/wells.yaml` defines it."""
+    w = kb.wells
+    others = [i for i in w.items if i not in w.exam_items]
+    return (
+        f"Once any of the {len(w.exam_items)} examination items ({_ids(w.exam_items)}) has an "
+        f"answer, the engine computes the two-level Wells score (`model/wells.yaml`): one "
+        f"point for each of the {len(w.items)} Wells items present (the examination items "
+        f"plus {_ids(others)}), {w.alternative_points:+d} if another condition is at least as "
+        f"likely as `{w.condition}` in calfcare's own posterior. A score of {w.likely_from} or "
+        f"more adds the rule `{w.rule_id}` with a floor of `{w.min_level.value}`."
+    )
+
+
+def levels_table(kb: KnowledgeBase) -> str:
+    """The levels of care, least to most urgent, as the API names them."""
+    rows = ["| `triage_level` | `label` | `family` |", "| --- | --- | --- |"]
+    rows += [
+        f"| `{level.value}` | {kb.levels[level.value].label} | `{kb.levels[level.value].family}` |"
+        for level in TriageLevel
+    ]
+    return "\n".join(rows)
+
+
+def usual_care_table(kb: KnowledgeBase) -> str:
+    """Each contract condition with its usual level of care (`contract.yaml`)."""
+    rows = ["| Condition | Usual level of care |", "| --- | --- |"]
+    rows += [f"| `{c}` | `{level.value}` |" for c, level in kb.contract.conditions.items()]
+    return "\n".join(rows)
 
 
 def blocks(kb: KnowledgeBase) -> dict[str, str]:
@@ -84,4 +144,7 @@ def blocks(kb: KnowledgeBase) -> dict[str, str]:
         "cant-miss": cant_miss_table(kb),
         "policy": policy_table(kb),
         "rules-by-level": rules_by_level(kb),
+        "wells": wells_text(kb),
+        "levels": levels_table(kb),
+        "usual-care": usual_care_table(kb),
     }

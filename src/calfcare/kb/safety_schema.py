@@ -13,15 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from calfcare.kb.schema import (
-    EvidenceLevel,
-    Reviewed,
-    RuleCondition,
-    Slug,
-    Statement,
-    Strict,
-    Text,
-)
+from calfcare.kb.schema import EvidenceLevel, Reviewed, RuleCondition, Slug, Statement, Strict, Text
 
 Basis = Literal["estimate", "study", "derived"]
 
@@ -40,13 +32,16 @@ class SafetyNetEntry(Reviewed):
     note: Text
     key_findings: list[Slug] = Field(default_factory=list)
     evidence_gap: Text | None = Field(
-        default=None, description="Why no key finding has a published accuracy figure")
+        default=None, description="Why no key finding has a published accuracy figure"
+    )
 
     @model_validator(mode="after")
     def _key_findings_or_gap(self) -> SafetyNetEntry:
         if not self.key_findings and not self.evidence_gap:
-            raise ValueError("name the key findings, or say in evidence_gap why none has a "
-                             "published accuracy figure")
+            raise ValueError(
+                "name the key findings, or say in evidence_gap why none has a "
+                "published accuracy figure"
+            )
         return self
 
 

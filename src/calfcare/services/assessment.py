@@ -14,7 +14,7 @@ from calfcare.engine.interview import next_step
 from calfcare.engine.model import Model, compile_model
 from calfcare.engine.triage import triage
 from calfcare.engine.types import Case, Contribution, NextStep, RankedCondition, TriageDecision
-from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.schema import Question, TriageLevel
 from calfcare.services.requests import parse_request
 
@@ -39,8 +39,8 @@ class Evaluation:
 class Assessor:
     """Answers diagnose and triage requests for one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase | None = None) -> None:
-        self.kb = kb if kb is not None else load_kb()
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
         self.model: Model = compile_model(self.kb)
 
     # --- core -------------------------------------------------------------------------
@@ -48,14 +48,24 @@ class Assessor:
         case = parse_request(request, self.kb)
         post = posterior(self.model, case)
         decision = triage(post)
-        floor = max((h.min_level for h in decision.rule_hits), key=lambda lv: lv.rank,
-                    default=TriageLevel.self_care)
-        suspects = frozenset(s for h in decision.rule_hits for s in h.suspect
-                             if h.min_level.rank >= TriageLevel.emergency.rank)
+        floor = max(
+            (h.min_level for h in decision.rule_hits),
+            key=lambda lv: lv.rank,
+            default=TriageLevel.self_care,
+        )
+        suspects = frozenset(
+            s
+            for h in decision.rule_hits
+            for s in h.suspect
+            if h.min_level.rank >= TriageLevel.emergency.rank
+        )
         concerns = frozenset(s for h in decision.rule_hits for s in h.suspect)
         # Only unsure answers that would make the care urgent are asked again.
-        watch = frozenset(w.finding for w in decision.watch_for
-                          if w.level.rank >= TriageLevel.consultation_24.rank)
+        watch = frozenset(
+            w.finding
+            for w in decision.watch_for
+            if w.level.rank >= TriageLevel.consultation_24.rank
+        )
         step = next_step(post, decision.level, floor, suspects, concerns, watch)
         return Evaluation(case=case, posterior=post, decision=decision, step=step)
 
@@ -80,8 +90,9 @@ class Assessor:
         }
 
     def conditions_json(self, ordered: list[tuple[str, float]]) -> list[dict[str, Any]]:
-        listed = [(c, p) for i, (c, p) in enumerate(ordered)
-                  if i < MIN_LISTED or p >= LISTED_PROBABILITY]
+        listed = [
+            (c, p) for i, (c, p) in enumerate(ordered) if i < MIN_LISTED or p >= LISTED_PROBABILITY
+        ]
         return [
             {
                 "id": c,
@@ -92,8 +103,9 @@ class Assessor:
             for c, p in listed
         ]
 
-    def question_json(self, question: Question, items: tuple[str, ...],
-                      kind: str = "question") -> dict[str, Any]:
+    def question_json(
+        self, question: Question, items: tuple[str, ...], kind: str = "question"
+    ) -> dict[str, Any]:
         """A question in the contract's shape.
 
         A re-check words each item more plainly and offers the companion check of an item
@@ -115,7 +127,9 @@ class Assessor:
         out["items"] = []
         for f in items:
             item: dict[str, Any] = {
-                "id": f, "name": findings[f].name, "question": self._wording(f, kind),
+                "id": f,
+                "name": findings[f].name,
+                "question": self._wording(f, kind),
                 "choices": [{"id": c, "label": label} for c, label in labels.items()],
             }
             companion = findings[f].companion_check
@@ -131,9 +145,13 @@ class Assessor:
     def companion_json(self, check_id: str) -> dict[str, Any]:
         check = self.kb.companion_checks[check_id]
         return {
-            "id": check.id, "title": check.title, "intro": check.intro,
-            "steps": list(check.steps), "figure": check.figure,
-            "figure_alt": check.figure_alt, "evidence": check.evidence.value,
+            "id": check.id,
+            "title": check.title,
+            "intro": check.intro,
+            "steps": list(check.steps),
+            "figure": check.figure,
+            "figure_alt": check.figure_alt,
+            "evidence": check.evidence.value,
             "references": list(check.references),
             "answers": check.answers.model_dump(exclude={"reviewed_by", "reviewed_on"}),
         }
@@ -146,62 +164,94 @@ class Assessor:
     def triage_json(self, ev: Evaluation) -> dict[str, Any]:
         d = ev.decision
         level = self.kb.levels[d.level.value]
+        reasons = [
+            {
+                "rule": h.rule_id,
+                "min_level": h.min_level.value,
+                "message": h.message,
+                "findings": list(h.findings),
+            }
+            for h in d.rule_hits
+        ]
+        if d.probabilistic_level == d.level and all(
+            h.min_level.rank < d.level.rank for h in d.rule_hits
+        ):
+            reasons.insert(0, self._probability_reason(ev))
+        at_level = [r["message"] for r in reasons if r["min_level"] == d.level.value]
+        description = f"{at_level[0]} {level.description}" if at_level else level.description
+        return {
+            "triage_level": d.level.value,
+            "serious": self._serious(d),
+            "label": level.label,
+            "description": description,
+            "extras": self._triage_extras(d, reasons),
+        }
+
+    def _serious(self, d: TriageDecision) -> list[dict[str, Any]]:
+        """The findings behind the alarm rules that fired, each once, flagged if any rule
+        that used it calls for an emergency."""
         serious: dict[str, dict[str, Any]] = {}
         for hit in d.rule_hits:
             emergency = hit.min_level.rank >= TriageLevel.emergency.rank
             for f in hit.findings:
-                entry = serious.setdefault(f, {
-                    "id": f, "name": self.kb.findings[f].name,
-                    "common_name": self.kb.findings[f].name, "is_emergency": emergency,
-                })
+                entry = serious.setdefault(
+                    f,
+                    {
+                        "id": f,
+                        "name": self.kb.findings[f].name,
+                        "common_name": self.kb.findings[f].name,
+                        "is_emergency": emergency,
+                    },
+                )
                 entry["is_emergency"] = entry["is_emergency"] or emergency
-        reasons = [
-            {"rule": h.rule_id, "min_level": h.min_level.value, "message": h.message,
-             "findings": list(h.findings)}
-            for h in d.rule_hits
-        ]
-        if d.probabilistic_level == d.level and all(
-                h.min_level.rank < d.level.rank for h in d.rule_hits):
-            reasons.insert(0, self._probability_reason(ev))
-        at_level = [r["message"] for r in reasons if r["min_level"] == d.level.value]
-        description = f"{at_level[0]} {level.description}" if at_level else level.description
+        return list(serious.values())
+
+    def _triage_extras(self, d: TriageDecision, reasons: list[dict[str, Any]]) -> dict[str, Any]:
         extras: dict[str, Any] = {
             "reasons": reasons,
             "probabilistic_level": d.probabilistic_level.value,
-            "family": level.family,
+            "family": self.kb.levels[d.level.value].family,
             "watch_for": [
-                {"id": w.finding, "name": self.kb.findings[w.finding].name,
-                 "level": w.level.value, "label": self.kb.levels[w.level.value].label,
-                 "message": w.message}
+                {
+                    "id": w.finding,
+                    "name": self.kb.findings[w.finding].name,
+                    "level": w.level.value,
+                    "label": self.kb.levels[w.level.value].label,
+                    "message": w.message,
+                }
                 for w in d.watch_for
             ],
         }
         if d.wells is not None:
-            extras["wells"] = {"points": d.wells.points, "likely": d.wells.likely,
-                               "items": list(d.wells.items),
-                               "alternative_as_likely": d.wells.alternative_as_likely}
-        return {
-            "triage_level": d.level.value,
-            "serious": list(serious.values()),
-            "label": level.label,
-            "description": description,
-            "extras": extras,
-        }
+            extras["wells"] = {
+                "points": d.wells.points,
+                "likely": d.wells.likely,
+                "items": list(d.wells.items),
+                "alternative_as_likely": d.wells.alternative_as_likely,
+            }
+        return extras
 
     def _probability_reason(self, ev: Evaluation) -> dict[str, Any]:
         """Why the probabilities alone set the level: the likeliest cause that needs it."""
         level = ev.decision.level
         ranked = ev.posterior.ranked()
-        lead = next((r for r in ranked
-                     if self.kb.guides[r.id].usual_care.rank >= level.rank), ranked[0])
+        lead = next(
+            (r for r in ranked if self.kb.guides[r.id].usual_care.rank >= level.rank), ranked[0]
+        )
         name = _in_sentence(self.kb.guides[lead.id].common_name)
         if level == TriageLevel.self_care:
             message = f"Your answers fit {name}, which you can usually look after yourself."
         else:
-            message = (f"Your answers fit {name} ({likelihood_words(lead.probability)}), "
-                       "which needs this level of care.")
-        return {"rule": "probabilities", "min_level": level.value, "message": message,
-                "findings": []}
+            message = (
+                f"Your answers fit {name} ({likelihood_words(lead.probability)}), "
+                "which needs this level of care."
+            )
+        return {
+            "rule": "probabilities",
+            "min_level": level.value,
+            "message": message,
+            "findings": [],
+        }
 
     # --- the full result people read --------------------------------------------------
     def assess(self, request: Any) -> dict[str, Any]:
@@ -224,9 +274,15 @@ class Assessor:
         for advice in self.kb.personal_advice:
             when = advice.when
             if all(case.present(f) for f in when.all) and (
-                    not when.any or any(case.present(f) for f in when.any)):
-                out.append({"id": advice.id, "title": advice.title,
-                            **advice.statement.model_dump(mode="json")})
+                not when.any or any(case.present(f) for f in when.any)
+            ):
+                out.append(
+                    {
+                        "id": advice.id,
+                        "title": advice.title,
+                        **advice.statement.model_dump(mode="json"),
+                    }
+                )
         return out
 
     def condition_with_why(self, r: RankedCondition) -> dict[str, Any]:
@@ -250,16 +306,30 @@ class Assessor:
     def why(self, r: RankedCondition) -> str:
         """Plain sentences: what raised and what lowered this condition most, and the risk
         factors in the answers (a journey, a medicine) that raised it, however small."""
-        risk = [self.kb.findings[c.finding].name.lower() for c in r.contributions
-                if c.factor > 1 and c.choice == "present"
-                and self.kb.findings[c.finding].group in RISK_FACTOR_GROUPS]
-        up = [self.kb.findings[c.finding].name.lower() for c in r.contributions
-              if c.factor > 1 and c.choice == "present"
-              and self.kb.findings[c.finding].name.lower() not in risk][:WHY_ITEMS]
-        down_present = [self.kb.findings[c.finding].name.lower() for c in r.contributions
-                        if c.factor < 1 and c.choice == "present"][:WHY_ITEMS]
-        down_absent = [self.kb.findings[c.finding].name.lower() for c in r.contributions
-                       if c.factor < 1 and c.choice == "absent"][:WHY_ITEMS]
+        risk = [
+            self.kb.findings[c.finding].name.lower()
+            for c in r.contributions
+            if c.factor > 1
+            and c.choice == "present"
+            and self.kb.findings[c.finding].group in RISK_FACTOR_GROUPS
+        ]
+        up = [
+            self.kb.findings[c.finding].name.lower()
+            for c in r.contributions
+            if c.factor > 1
+            and c.choice == "present"
+            and self.kb.findings[c.finding].name.lower() not in risk
+        ][:WHY_ITEMS]
+        down_present = [
+            self.kb.findings[c.finding].name.lower()
+            for c in r.contributions
+            if c.factor < 1 and c.choice == "present"
+        ][:WHY_ITEMS]
+        down_absent = [
+            self.kb.findings[c.finding].name.lower()
+            for c in r.contributions
+            if c.factor < 1 and c.choice == "absent"
+        ][:WHY_ITEMS]
         parts = []
         if up:
             parts.append("Points towards it: " + "; ".join(up) + ".")

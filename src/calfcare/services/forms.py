@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TypeVar
 
 from calfcare.errors import FormError
 from calfcare.services.text import decimal_number, shown, text_problem, whole_number
@@ -22,14 +23,20 @@ from calfcare.services.text import decimal_number, shown, text_problem, whole_nu
 MAX_FUTURE = timedelta(hours=1)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
+T = TypeVar("T")
+
 SLUG = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 
 
 class FormReader:
     """Reads one record's fields, collecting a message for each bad one."""
 
-    def __init__(self, values: Mapping[str, object], allowed: Iterable[str],
-                 key: Callable[[str], str] = lambda name: name) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, object],
+        allowed: Iterable[str],
+        key: Callable[[str], str] = lambda name: name,
+    ) -> None:
         self.values = values
         self.key = key
         self.errors: dict[str, str] = {}
@@ -61,8 +68,9 @@ class FormReader:
         else:
             self._error(name, f"Must be {rule} (got '{shown(value)}').")
 
-    def integer(self, name: str, lo: int, hi: int, rule: str, *,
-                required: bool = True) -> int | None:
+    def integer(
+        self, name: str, lo: int, hi: int, rule: str, *, required: bool = True
+    ) -> int | None:
         value = self._raw(name)
         if value is None and not required:
             return None
@@ -78,8 +86,9 @@ class FormReader:
             return None
         return number
 
-    def number(self, name: str, lo: float, hi: float, rule: str, *,
-               required: bool = False) -> float | None:
+    def number(
+        self, name: str, lo: float, hi: float, rule: str, *, required: bool = False
+    ) -> float | None:
         value = self._raw(name)
         if value is None and not required:
             return None
@@ -95,8 +104,9 @@ class FormReader:
             return None
         return number
 
-    def choice(self, name: str, options: Sequence[str], rule: str, *,
-               required: bool = True) -> str | None:
+    def choice(
+        self, name: str, options: Sequence[str], rule: str, *, required: bool = True
+    ) -> str | None:
         value = self._raw(name)
         if value is None and not required:
             return None
@@ -138,8 +148,9 @@ class FormReader:
         self._fail(name, "yes or no (true or false)", value)
         return default
 
-    def moment(self, name: str, *, now: datetime, tz: tzinfo,
-               required: bool = True) -> datetime | None:
+    def moment(
+        self, name: str, *, now: datetime, tz: tzinfo, required: bool = True
+    ) -> datetime | None:
         value = self._raw(name)
         if value is None and not required:
             return None
@@ -170,8 +181,9 @@ class FormReader:
             return None
         return moment
 
-    def day(self, name: str, *, latest: date, earliest: date | None = None,
-            required: bool = True) -> date | None:
+    def day(
+        self, name: str, *, latest: date, earliest: date | None = None, required: bool = True
+    ) -> date | None:
         """A calendar day (2026-11-25), not after `latest` nor before `earliest`."""
         value = self._raw(name)
         if value is None and not required:
@@ -200,3 +212,11 @@ class FormReader:
     def done(self) -> None:
         if self.errors:
             raise FormError(self.errors)
+
+    def checked(self, name: str, value: T | None) -> T:
+        """A value read as required, after `done()`: the reader has already refused a missing
+        or bad one, so this only narrows the type, and it still names the field (rather than
+        an `assert`, which `python -O` removes) should a reading ever come back empty."""
+        if value is None:
+            raise FormError({self.key(name): "Required."})
+        return value

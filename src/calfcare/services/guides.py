@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from calfcare.errors import NotFoundError
-from calfcare.kb.loader import KnowledgeBase, load_kb
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.schema import ConditionGuide, EvidenceLevel, Reference, Statement
 from calfcare.services.text import shown
 
@@ -27,8 +27,7 @@ SECTIONS = (
 )
 
 
-def list_guides(kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
-    kb = kb or load_kb()
+def list_guides(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return [
         {
             "id": g.id,
@@ -42,13 +41,12 @@ def list_guides(kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def get_guide(condition_id: str, kb: KnowledgeBase | None = None) -> ConditionGuide:
+def get_guide(condition_id: str, kb: KnowledgeBase) -> ConditionGuide:
     """One condition's guide; NotFoundError for an unknown id.
 
     The message says only what is missing: each caller (the command line, the API, a page)
     adds where the list of ids is found in its own terms.
     """
-    kb = kb or load_kb()
     try:
         return kb.guides[condition_id]
     except KeyError:
@@ -59,8 +57,15 @@ def cite(ref: Reference) -> str:
     """A short citation with its locator, e.g. 'Miller KC et al. 2022, doi:10.4085/...'."""
     first = ref.authors.split(",")[0].strip()
     more = " et al." if "," in ref.authors else ""
-    locator = (f"doi:{ref.doi}" if ref.doi else f"PMID {ref.pmid}" if ref.pmid
-               else ref.pmcid if ref.pmcid else ref.url or "")
+    locator = (
+        f"doi:{ref.doi}"
+        if ref.doi
+        else f"PMID {ref.pmid}"
+        if ref.pmid
+        else ref.pmcid
+        if ref.pmcid
+        else ref.url or ""
+    )
     return f"{first}{more} {ref.year}, {ref.journal}" + (f", {locator}" if locator else "")
 
 
@@ -72,18 +77,20 @@ def _statement_md(st: Statement, numbers: dict[str, int]) -> str:
 def reference_order(g: ConditionGuide) -> list[str]:
     """Every reference a guide cites, in a stable order for numbering."""
     order: list[str] = []
-    cited = [*g.references, *(r for _, sts in _statements(g) for st in sts for r in st.references),
-             *(r for k in g.kit for r in k.references),
-             *(r for sh in g.seek_help for r in sh.references)]
+    cited = [
+        *g.references,
+        *(r for _, sts in _statements(g) for st in sts for r in st.references),
+        *(r for k in g.kit for r in k.references),
+        *(r for sh in g.seek_help for r in sh.references),
+    ]
     for ref in cited:
         if ref not in order:
             order.append(ref)
     return order
 
 
-def search_guides(query: str, kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
+def search_guides(query: str, kb: KnowledgeBase) -> list[dict[str, Any]]:
     """Guides matching every word of `query`, best matches (names) first."""
-    kb = kb or load_kb()
     words = [w for w in query.lower().split() if w]
     scored = []
     for item in list_guides(kb):
@@ -95,14 +102,21 @@ def search_guides(query: str, kb: KnowledgeBase | None = None) -> list[dict[str,
     return [item for *_, item in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
-def guide_markdown(condition_id: str, kb: KnowledgeBase | None = None) -> str:
-    kb = kb or load_kb()
+def guide_markdown(condition_id: str, kb: KnowledgeBase) -> str:
     g = get_guide(condition_id, kb)
     order = reference_order(g)
     numbers = {r: i + 1 for i, r in enumerate(order)}
-    out = [f"# {g.common_name}", f"*{g.medical_name}* — usual care: "
-           f"**{kb.levels[g.usual_care.value].label}**", "", g.summary, "",
-           "## A typical story", g.typical_story, "", "## Symptoms"]
+    out = [
+        f"# {g.common_name}",
+        f"*{g.medical_name}* — usual care: **{kb.levels[g.usual_care.value].label}**",
+        "",
+        g.summary,
+        "",
+        "## A typical story",
+        g.typical_story,
+        "",
+        "## Symptoms",
+    ]
     out += [f"- {s}" for s in g.symptoms]
     out += ["", "## What happens in the body", g.mechanism]
     for name, title in SECTIONS:
@@ -114,8 +128,10 @@ def guide_markdown(condition_id: str, kb: KnowledgeBase | None = None) -> str:
         for k in g.kit:
             product = kb.products[k.product].name if k.product in kb.products else k.product
             marks = ",".join(str(numbers.get(r, "?")) for r in k.references)
-            out.append(f"- **{product}** ({k.verdict.replace('_', ' ')}): {k.text} "
-                       f"*({EVIDENCE_WORDS[k.evidence]}; refs {marks})*")
+            out.append(
+                f"- **{product}** ({k.verdict.replace('_', ' ')}): {k.text} "
+                f"*({EVIDENCE_WORDS[k.evidence]}; refs {marks})*"
+            )
     out += ["", "## When to get help"]
     for sh in g.seek_help:
         marks = ",".join(str(numbers.get(r, "?")) for r in sh.references)

@@ -78,32 +78,38 @@ def _evidence(raw: Any, kb: KnowledgeBase) -> _Evidence:
     rounds = 0
     run = 0  # plain re-checked answers in the current run of repeats
     for i, item in enumerate(raw):
-        where = f"evidence[{i}]"
-        if not isinstance(item, Mapping):
-            raise RequestError(where, "must be an object with 'id' and 'choice_id'")
-        unknown_keys = set(item) - _EVIDENCE_KEYS
-        if unknown_keys:
-            raise RequestError(f"{where}.{sorted(unknown_keys)[0]}", "is not a known field")
-        fid = item.get("id")
-        if not isinstance(fid, str) or fid not in kb.findings:
-            raise RequestError(f"{where}.id", f"unknown finding {fid!r}")
-        choice = item.get("choice_id")
-        if choice not in CHOICES:
-            raise RequestError(f"{where}.choice_id",
-                               f"must be one of {', '.join(CHOICES)}, got {choice!r}")
-        source = item.get("source")
-        if source is not None and source not in SOURCES:
-            raise RequestError(f"{where}.source", f"must be one of {', '.join(SOURCES)}")
+        fid, choice, source = _evidence_item(f"evidence[{i}]", item, kb)
         if fid in answers:
             again.add(fid)
             rounds += run % RECHECK_ITEMS == 0
             run += 1
         else:
             run = 0
-        answers[fid] = cast(Choice, choice)  # a later answer to the same finding wins
+        answers[fid] = choice  # a later answer to the same finding wins
         if source == "initial":
             initial.add(fid)
     return _Evidence(answers, frozenset(initial), frozenset(again), rounds)
+
+
+def _evidence_item(where: str, item: Any, kb: KnowledgeBase) -> tuple[str, Choice, str | None]:
+    """One `{id, choice_id, source}` entry, checked field by field."""
+    if not isinstance(item, Mapping):
+        raise RequestError(where, "must be an object with 'id' and 'choice_id'")
+    unknown_keys = set(item) - _EVIDENCE_KEYS
+    if unknown_keys:
+        raise RequestError(f"{where}.{sorted(unknown_keys)[0]}", "is not a known field")
+    fid = item.get("id")
+    if not isinstance(fid, str) or fid not in kb.findings:
+        raise RequestError(f"{where}.id", f"unknown finding {fid!r}")
+    choice = item.get("choice_id")
+    if choice not in CHOICES:
+        raise RequestError(
+            f"{where}.choice_id", f"must be one of {', '.join(CHOICES)}, got {choice!r}"
+        )
+    source = item.get("source")
+    if source is not None and source not in SOURCES:
+        raise RequestError(f"{where}.source", f"must be one of {', '.join(SOURCES)}")
+    return fid, cast(Choice, choice), source
 
 
 def parse_request(request: Any, kb: KnowledgeBase) -> Case:
@@ -118,5 +124,12 @@ def parse_request(request: Any, kb: KnowledgeBase) -> Case:
     age = _age(request["age"])
     sex = _sex(request.get("sex"))
     ev = _evidence(request.get("evidence"), kb)
-    return Case(age=age, sex=sex, answers=ev.answers, initial=ev.initial, mode=_mode(request),
-                asked_again=ev.asked_again, recheck_rounds=ev.recheck_rounds)
+    return Case(
+        age=age,
+        sex=sex,
+        answers=ev.answers,
+        initial=ev.initial,
+        mode=_mode(request),
+        asked_again=ev.asked_again,
+        recheck_rounds=ev.recheck_rounds,
+    )

@@ -62,7 +62,7 @@ def storable(value: str) -> str:
 def shown(value: object, limit: int = 40) -> str:
     """`value` as text safe to put in a message: unstorable characters escaped, cut short."""
     text = value if isinstance(value, str) else _short_repr(value)
-    text = text if len(text) <= limit else text[:limit - 3] + "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
     return _UNSTORABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
@@ -161,8 +161,11 @@ def _scalar_problem(item: object) -> str | None:
         return text_problem(item)
     if isinstance(item, float) and not math.isfinite(item):
         return "Must be a finite number."
-    if isinstance(item, int) and not isinstance(item, bool) and \
-            not JSON_INT_RANGE[0] <= item <= JSON_INT_RANGE[1]:
+    if (
+        isinstance(item, int)
+        and not isinstance(item, bool)
+        and not JSON_INT_RANGE[0] <= item <= JSON_INT_RANGE[1]
+    ):
         return "Must be a number that fits in 64 bits."
     if item is not None and not isinstance(item, str | int | float | list | tuple | dict):
         return f"Must be a plain JSON value, not {type(item).__name__}."
@@ -185,5 +188,6 @@ def _walk(value: object) -> Iterator[tuple[str, int, object]]:
                 yield name, depth + 1, key if isinstance(key, str) else str(key)
                 stack.append((name, depth + 1, child))
         elif isinstance(item, list | tuple):
-            stack.extend((f"{path}[{i}]", depth + 1, child)
-                         for i, child in reversed(list(enumerate(item))))
+            stack.extend(
+                (f"{path}[{i}]", depth + 1, child) for i, child in reversed(list(enumerate(item)))
+            )

@@ -41,6 +41,7 @@ DIGITS: dict[Quantity, dict[UnitSystem, int]] = {
 
 # --- conversions ------------------------------------------------------------------------------
 
+
 def c_to_f(celsius: float) -> float:
     return celsius * 9.0 / 5.0 + 32.0
 
@@ -81,6 +82,15 @@ def check_system(system: str) -> UnitSystem:
     raise ValueError(f"unknown unit system '{system}' (metric or imperial)")
 
 
+def system_of(setting: str | None) -> UnitSystem:
+    """The unit system of a stored account setting: imperial only when it says so.
+
+    Unlike `check_system`, which refuses what a person typed, a stored value that is not
+    `imperial` (an old or missing one) reads as metric, so a page always shows something.
+    """
+    return "imperial" if setting == "imperial" else "metric"
+
+
 def to_display(quantity: Quantity, si_value: float, system: UnitSystem) -> float:
     """The stored SI value in the person's units."""
     if system == "metric":
@@ -111,8 +121,9 @@ def symbol(quantity: Quantity, system: UnitSystem) -> str:
     return SYMBOLS[quantity][system]
 
 
-def format_quantity(quantity: Quantity, si_value: float | None, system: UnitSystem,
-                    digits: int | None = None) -> str:
+def format_quantity(
+    quantity: Quantity, si_value: float | None, system: UnitSystem, digits: int | None = None
+) -> str:
     """E.g. `28.0 °C`, `82.4 °F`, `0.50 L`, `16.9 fl oz`; an empty string for None."""
     if si_value is None:
         return ""
@@ -121,22 +132,53 @@ def format_quantity(quantity: Quantity, si_value: float | None, system: UnitSyst
     return f"{shown:.{places}f} {symbol(quantity, system)}"
 
 
+def plain_number(value: float | None, digits: int) -> str:
+    """`value` with at most `digits` decimals and no trailing zeros (`2.5`, `30`); "" for None.
+
+    What a form field shows, so that a value saved unchanged reads back the same.
+    """
+    if value is None:
+        return ""
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def typed_value(quantity: Quantity, si_value: float | None, system: UnitSystem) -> str:
+    """A stored value as the person would type it (no unit), e.g. `86` for 30 °C in imperial."""
+    if si_value is None:
+        return ""
+    return plain_number(to_display(quantity, si_value, system), DIGITS[quantity][system])
+
+
 # --- parsing what a person types -----------------------------------------------------------
 
 #: Unit words accepted after a number, with the factor or conversion to SI.
 _SUFFIXES: dict[Quantity, dict[str, tuple[UnitSystem, float]]] = {
-    "temperature": {"c": ("metric", 1.0), "°c": ("metric", 1.0),
-                    "f": ("imperial", 1.0), "°f": ("imperial", 1.0)},
-    "volume": {"l": ("metric", 1.0), "ml": ("metric", 0.001), "dl": ("metric", 0.1),
-               "cl": ("metric", 0.01), "oz": ("imperial", 1.0), "floz": ("imperial", 1.0),
-               "fl oz": ("imperial", 1.0)},
-    "mass": {"kg": ("metric", 1.0), "g": ("metric", 0.001), "lb": ("imperial", 1.0),
-             "lbs": ("imperial", 1.0)},
+    "temperature": {
+        "c": ("metric", 1.0),
+        "°c": ("metric", 1.0),
+        "f": ("imperial", 1.0),
+        "°f": ("imperial", 1.0),
+    },
+    "volume": {
+        "l": ("metric", 1.0),
+        "ml": ("metric", 0.001),
+        "dl": ("metric", 0.1),
+        "cl": ("metric", 0.01),
+        "oz": ("imperial", 1.0),
+        "floz": ("imperial", 1.0),
+        "fl oz": ("imperial", 1.0),
+    },
+    "mass": {
+        "kg": ("metric", 1.0),
+        "g": ("metric", 0.001),
+        "lb": ("imperial", 1.0),
+        "lbs": ("imperial", 1.0),
+    },
     "distance": {"km": ("metric", 1.0), "m": ("metric", 0.001), "mi": ("imperial", 1.0)},
 }
 #: ASCII digits only (`\d` would also take `٤٠`), and at most 40 of them.
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40}))\s*(.*?)\s*$",
-                     re.ASCII)
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40}))\s*(.*?)\s*$", re.ASCII)
 
 
 def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
@@ -147,8 +189,9 @@ def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
     match = _NUMBER.match(text)
     units = ", ".join(_SUFFIXES[quantity])
     if not match:
-        raise ValueError(f"'{shown(text)}' is not a number (optionally followed by one of: "
-                         f"{units})")
+        raise ValueError(
+            f"'{shown(text)}' is not a number (optionally followed by one of: {units})"
+        )
     value = float(match.group(1))
     suffix = match.group(2).lower()
     if not suffix:
@@ -161,9 +204,11 @@ def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
     return from_input(quantity, value * factor, unit_system)
 
 
-_DURATION_PART = re.compile(r"(\d{1,18}(?:\.\d{1,18})?)\s*"
-                            r"(hours?|h|minutes?|mins?|m|seconds?|secs?|s)",
-                            re.IGNORECASE | re.ASCII)
+_DURATION_PART = re.compile(
+    r"(\d{1,18}(?:\.\d{1,18})?)\s*"
+    r"(hours?|h|minutes?|mins?|m|seconds?|secs?|s)",
+    re.IGNORECASE | re.ASCII,
+)
 
 
 def parse_duration(text: str) -> int:
@@ -184,7 +229,7 @@ def parse_duration(text: str) -> int:
     pos = 0
     seconds = 0.0
     for m in _DURATION_PART.finditer(raw):
-        if raw[pos:m.start()].strip():
+        if raw[pos : m.start()].strip():
             break
         unit = m.group(2)[0]
         seconds += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1}[unit]

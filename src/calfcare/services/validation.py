@@ -45,7 +45,8 @@ def load_vignettes(folder: Path) -> list[dict[str, Any]]:
             cases.append(json.loads(p.read_text(encoding="utf-8")))
         except json.JSONDecodeError as exc:
             raise CalfcareError(
-                f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+                f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})"
+            ) from None
     return cases
 
 
@@ -82,16 +83,23 @@ class Scorer:
 
     def static(self, case: dict[str, Any]) -> Outcome:
         initial = set(case.get("initial", []))
-        ev = [{"id": k, "choice_id": v, **({"source": "initial"} if k in initial else {})}
-              for k, v in case["evidence"].items()]
+        ev = [
+            {"id": k, "choice_id": v, **({"source": "initial"} if k in initial else {})}
+            for k, v in case["evidence"].items()
+        ]
         req = self.request(case, ev)
         conditions = self.assessor.diagnose(req)["conditions"]
-        return Outcome([c["id"] for c in conditions], self.assessor.triage(req)["triage_level"],
-                       0, {c["id"]: c["probability"] for c in conditions})
+        return Outcome(
+            [c["id"] for c in conditions],
+            self.assessor.triage(req)["triage_level"],
+            0,
+            {c["id"]: c["probability"] for c in conditions},
+        )
 
     def interview(self, case: dict[str, Any]) -> Outcome:
-        ev = [{"id": k, "choice_id": "present", "source": "initial"}
-              for k in case.get("initial", [])]
+        ev = [
+            {"id": k, "choice_id": "present", "source": "initial"} for k in case.get("initial", [])
+        ]
         asked = 0
         while True:
             out = self.assessor.diagnose(self.request(case, ev))
@@ -100,15 +108,50 @@ class Scorer:
             ev += self.answer(case, out["question"])
             asked += 1
         conditions = out["conditions"]
-        return Outcome([c["id"] for c in conditions],
-                       self.assessor.triage(self.request(case, ev))["triage_level"], asked,
-                       {c["id"]: c["probability"] for c in conditions})
+        return Outcome(
+            [c["id"] for c in conditions],
+            self.assessor.triage(self.request(case, ev))["triage_level"],
+            asked,
+            {c["id"]: c["probability"] for c in conditions},
+        )
 
 
-def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
-          ) -> tuple[dict[str, Any], list[str]]:
-    n = len(cases)
-    top1 = top3 = exact = under = missed = n_emerg = sc_to_er = n_sc = 0
+@dataclass
+class _Counts:
+    """The cases `score` counts: right answers, and the triage errors a reviewer weighs most
+    (sending an emergency home, sending self-care to the emergency department)."""
+
+    top1: int = 0
+    top3: int = 0
+    exact: int = 0
+    under: int = 0
+    missed: int = 0
+    emergencies: int = 0
+    self_care: int = 0
+    self_care_to_emergency: int = 0
+
+    def add(self, exp: dict[str, Any], out: Outcome) -> bool:
+        """Count one case (its `expected`, and what came out); True if it was under-triaged."""
+        lowest_ok = min(RANK[t] for t in exp["triage"])
+        self.top1 += out.ranked[:1] == [exp["condition"]]
+        self.top3 += exp["condition"] in out.ranked[:3]
+        self.exact += out.level == exp["triage"][0]
+        is_under = RANK[out.level] < lowest_ok
+        self.under += is_under
+        if RANK[exp["triage"][0]] >= EMERGENCY:
+            self.emergencies += 1
+            self.missed += RANK[out.level] < EMERGENCY
+        if exp["triage"][0] == "self_care":
+            self.self_care += 1
+            self.self_care_to_emergency += RANK[out.level] >= EMERGENCY
+        return is_under
+
+
+def score(
+    cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
+) -> tuple[dict[str, Any], list[str]]:
+    """The figures of one way of running the cases, and a line for each case it got wrong."""
+    counts = _Counts()
     questions: list[int] = []
     misses: list[str] = []
     calibration: list[tuple[Outcome, str]] = []
@@ -117,28 +160,26 @@ def score(cases: list[dict[str, Any]], run: Callable[[dict[str, Any]], Outcome]
         out = run(case)
         calibration.append((out, exp["condition"]))
         questions.append(out.asked)
-        lowest_ok = min(RANK[t] for t in exp["triage"])
-        top1 += out.ranked[:1] == [exp["condition"]]
-        top3 += exp["condition"] in out.ranked[:3]
-        exact += out.level == exp["triage"][0]
-        is_under = RANK[out.level] < lowest_ok
-        under += is_under
-        if RANK[exp["triage"][0]] >= EMERGENCY:
-            n_emerg += 1
-            missed += RANK[out.level] < EMERGENCY
-        if exp["triage"][0] == "self_care":
-            n_sc += 1
-            sc_to_er += RANK[out.level] >= EMERGENCY
+        is_under = counts.add(exp, out)
         if out.ranked[:1] != [exp["condition"]] or out.level != exp["triage"][0]:
-            misses.append(f"{case['id']}: expected {exp['condition']} / {exp['triage'][0]}, "
-                          f"got {out.ranked[:3]} / {out.level}"
-                          f"{'  UNDER-TRIAGE' if is_under else ''}")
+            misses.append(
+                f"{case['id']}: expected {exp['condition']} / {exp['triage'][0]}, "
+                f"got {out.ranked[:3]} / {out.level}"
+                f"{'  UNDER-TRIAGE' if is_under else ''}"
+            )
+    n = len(cases)
     figures = {
-        "cases": n, "top1": round(top1 / n, 3), "top3": round(top3 / n, 3),
-        "triage_exact": round(exact / n, 3), "under_triage": under,
-        "emergencies_missed": missed, "emergency_cases": n_emerg,
-        "self_care_sent_to_emergency": sc_to_er, "self_care_cases": n_sc,
-        "questions_median": statistics.median(questions), "questions_max": max(questions),
+        "cases": n,
+        "top1": round(counts.top1 / n, 3),
+        "top3": round(counts.top3 / n, 3),
+        "triage_exact": round(counts.exact / n, 3),
+        "under_triage": counts.under,
+        "emergencies_missed": counts.missed,
+        "emergency_cases": counts.emergencies,
+        "self_care_sent_to_emergency": counts.self_care_to_emergency,
+        "self_care_cases": counts.self_care,
+        "questions_median": statistics.median(questions),
+        "questions_max": max(questions),
         **calibration_figures(calibration),
     }
     return figures, misses
@@ -151,8 +192,10 @@ def calibration_figures(results: list[tuple[Outcome, str]]) -> dict[str, float]:
     bins: list[list[tuple[float, bool]]] = [[] for _ in range(CALIBRATION_BINS)]
     for out, truth in results:
         probs = out.probabilities
-        brier.append(sum((p - (c == truth)) ** 2 for c, p in probs.items())
-                     + (0.0 if truth in probs else 1.0))
+        brier.append(
+            sum((p - (c == truth)) ** 2 for c, p in probs.items())
+            + (0.0 if truth in probs else 1.0)
+        )
         top = out.ranked[0]
         confidence = probs[top]
         index = min(int(confidence * CALIBRATION_BINS), CALIBRATION_BINS - 1)
@@ -162,8 +205,9 @@ def calibration_figures(results: list[tuple[Outcome, str]]) -> dict[str, float]:
     return {"brier": round(statistics.fmean(brier), 3), "ece": round(ece, 3)}
 
 
-def validate_folder(folder: Path, assessor: Assessor, unsure: float = 0.0, seed: int = 0
-                    ) -> dict[str, Any]:
+def validate_folder(
+    folder: Path, assessor: Assessor, unsure: float = 0.0, seed: int = 0
+) -> dict[str, Any]:
     """Static and interview figures, with the misses of each, for every vignette in `folder`;
     with `unsure` > 0 also the interview in which some "no" answers become "I don't know"."""
     if not 0.0 <= unsure <= 1.0:

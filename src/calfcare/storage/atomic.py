@@ -40,8 +40,10 @@ def count_attempt(db: Session, key: str, now: datetime, window: timedelta) -> in
     stmt = _insert(db, table).values(key=key, window_start=now, count=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={"count": case((fresh, table.c.count + 1), else_=1),
-              "window_start": case((fresh, table.c.window_start), else_=now)},
+        set_={
+            "count": case((fresh, table.c.count + 1), else_=1),
+            "window_start": case((fresh, table.c.window_start), else_=now),
+        },
     ).returning(table.c.count)
     return int(db.execute(stmt).scalar_one())
 
@@ -49,8 +51,9 @@ def count_attempt(db: Session, key: str, now: datetime, window: timedelta) -> in
 def give_back_attempt(db: Session, key: str) -> None:
     """Take back one counted attempt (it turned out to be a right one)."""
     table = _counters()
-    db.execute(update(table).where(table.c.key == key, table.c.count > 0)
-               .values(count=table.c.count - 1))
+    db.execute(
+        update(table).where(table.c.key == key, table.c.count > 0).values(count=table.c.count - 1)
+    )
 
 
 def clear_attempts(db: Session, keys: Sequence[str]) -> None:
@@ -63,13 +66,19 @@ def forget_old_attempts(db: Session, now: datetime, window: timedelta) -> None:
     db.execute(delete(table).where(table.c.window_start <= now - window))
 
 
-def upsert(db: Session, table: Table, values: Mapping[str, Any], keys: Sequence[str],
-           update_columns: Sequence[str]) -> None:
+def upsert(
+    db: Session,
+    table: Table,
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+    update_columns: Sequence[str],
+) -> None:
     """Insert a row, or update `update_columns` of the row with the same `keys`."""
     stmt = _insert(db, table).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys],
-        set_={c: stmt.excluded[c] for c in update_columns})
+        set_={c: stmt.excluded[c] for c in update_columns},
+    )
     db.execute(stmt)
 
 

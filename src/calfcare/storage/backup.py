@@ -68,6 +68,7 @@ class BackupReport:
 
 # --- the schema at a revision ---------------------------------------------------------------
 
+
 def schema_tables(conn: Connection, revision: str | None) -> list[Table]:
     """The tables at `revision`, in dependency order.
 
@@ -84,8 +85,12 @@ def schema_tables(conn: Connection, revision: str | None) -> list[Table]:
         model = Base.metadata.tables.get(table.name)
         for column in table.columns:
             known = model.c.get(column.name) if model is not None else None
-            if (isinstance(column.type, DateTime) and known is not None
-                    and isinstance(known.type, DateTime) and known.type.timezone):
+            if (
+                isinstance(column.type, DateTime)
+                and known is not None
+                and isinstance(known.type, DateTime)
+                and known.type.timezone
+            ):
                 column.type = DateTime(timezone=True)
     return tables
 
@@ -96,20 +101,28 @@ def _revision(conn: Connection) -> str | None:
 
 # --- reading one snapshot -------------------------------------------------------------------
 
+
 def _read_table(conn: Connection, table: Table) -> dict[str, Any]:
-    codecs = [(codec_for(c.type, f"table {table.name}, column {c.name}"), c.type)
-              for c in table.columns]
+    codecs = [
+        (codec_for(c.type, f"table {table.name}, column {c.name}"), c.type) for c in table.columns
+    ]
     rows = conn.execute(select(*table.columns).order_by(*table.primary_key.columns))
-    return {"columns": [c.name for c in table.columns],
-            "rows": [[codec.encode(v, t) if v is not None else None
-                      for (codec, t), v in zip(codecs, row, strict=True)] for row in rows]}
+    return {
+        "columns": [c.name for c in table.columns],
+        "rows": [
+            [
+                codec.encode(v, t) if v is not None else None
+                for (codec, t), v in zip(codecs, row, strict=True)
+            ]
+            for row in rows
+        ],
+    }
 
 
 def _read_all(conn: Connection) -> tuple[str, list[Table], dict[str, Any]]:
     revision = _revision(conn)
     if revision is None:
-        raise BackupError("the database has no calfcare schema; run `calfcare db upgrade` "
-                          "first")
+        raise BackupError("the database has no calfcare schema; run `calfcare db upgrade` first")
     tables = schema_tables(conn, revision)
     return revision, tables, {t.name: _read_table(conn, t) for t in tables}
 
@@ -142,20 +155,27 @@ def _snapshot(engine: Engine, scratch: Path) -> tuple[str, list[Table], dict[str
     if engine.dialect.name == "sqlite":
         with _sqlite_snapshot(engine, scratch) as conn:
             return _read_all(conn)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ",
-                                            postgresql_readonly=True) as conn, conn.begin():
+    with (
+        engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        ) as conn,
+        conn.begin(),
+    ):
         return _read_all(conn)
 
 
 # --- writing the file -----------------------------------------------------------------------
+
 
 def _layout(doc: dict[str, Any], tables: dict[str, Any]) -> str:
     """JSON with one row per line: small diffs, and a bad value can be found and fixed."""
     parts = [json.dumps(doc)[:-1] + ', "tables": {']
     for i, (name, data) in enumerate(tables.items()):
         rows = ",\n".join(json.dumps(row) for row in data["rows"])
-        parts.append(f'{"," if i else ""}\n{json.dumps(name)}: {{"columns": '
-                     f'{json.dumps(data["columns"])}, "rows": [\n{rows}]}}')
+        parts.append(
+            f'{"," if i else ""}\n{json.dumps(name)}: {{"columns": '
+            f'{json.dumps(data["columns"])}, "rows": [\n{rows}]}}'
+        )
     parts.append("\n}}\n")
     return "".join(parts)
 
@@ -183,16 +203,23 @@ def backup(engine: Engine, path: Path) -> BackupReport:
     if not path.parent.is_dir():
         raise BackupError(f"{path}: cannot write the backup (no folder {path.parent})")
     revision, tables, data = _snapshot(engine, path.parent)
-    header = {"format": FORMAT, "revision": revision, "database": engine.dialect.name,
-              "taken_at": datetime.now(UTC).isoformat()}
+    header = {
+        "format": FORMAT,
+        "revision": revision,
+        "database": engine.dialect.name,
+        "taken_at": datetime.now(UTC).isoformat(),
+    }
     problems = check_rows(data, tables).problems.items
     _write(path, _layout(header, data))
-    return BackupReport(path=path, revision=revision, problems=tuple(problems),
-                        counts={name: len(t["rows"]) for name, t in data.items()})
+    return BackupReport(
+        path=path,
+        revision=revision,
+        problems=tuple(problems),
+        counts={name: len(t["rows"]) for name, t in data.items()},
+    )
 
 
-def safety_backup_path(url: str, revision: str, now: datetime,
-                       folder: Path | None = None) -> Path:
+def safety_backup_path(url: str, revision: str, now: datetime, folder: Path | None = None) -> Path:
     """A new file for the backup taken before a downgrade, named by revision and time.
 
     It goes next to a SQLite database file (where its owner looks for it), else in `folder`
@@ -211,6 +238,7 @@ def safety_backup_path(url: str, revision: str, now: datetime,
 
 
 # --- restoring ------------------------------------------------------------------------------
+
 
 def _load(path: Path) -> Any:
     try:
@@ -238,17 +266,20 @@ def _reset_sequences(conn: Connection, tables: Sequence[Table]) -> None:
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence(%(t)s, %(c)s), "
             f"COALESCE(MAX({quote.quote(column.name)}), 0) + 1, false) "
-            f"FROM {quote.format_table(table)}", {"t": table.name, "c": column.name})
+            f"FROM {quote.format_table(table)}",
+            {"t": table.name, "c": column.name},
+        )
 
 
-def _replace_rows(conn: Connection, tables: Sequence[Table],
-                  rows: dict[str, list[dict[str, Any]]]) -> None:
+def _replace_rows(
+    conn: Connection, tables: Sequence[Table], rows: dict[str, list[dict[str, Any]]]
+) -> None:
     for table in reversed(tables):
         conn.execute(delete(table))
     for table in tables:
         batch = rows[table.name]
         for start in range(0, len(batch), CHUNK):
-            conn.execute(insert(table), batch[start:start + CHUNK])
+            conn.execute(insert(table), batch[start : start + CHUNK])
     _reset_sequences(conn, tables)
 
 
@@ -271,6 +302,7 @@ def restore(engine: Engine, path: Path) -> dict[str, int]:
                 raise BackupError(f"{path}: the database changed revision during the restore")
             _replace_rows(conn, tables, checked.rows)
     except DBAPIError as exc:
-        raise BackupError(f"{path}: the database refused the rows, so nothing was restored "
-                          f"({exc.orig})") from None
+        raise BackupError(
+            f"{path}: the database refused the rows, so nothing was restored ({exc.orig})"
+        ) from None
     return {name: len(rows) for name, rows in checked.rows.items()}

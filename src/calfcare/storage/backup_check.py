@@ -59,14 +59,17 @@ class Checked:
 def check_header(doc: Any, revision: str | None, source: str) -> Mapping[str, Any]:
     """The tables of a calfcare backup at `revision`; BackupError for any other file."""
     if not isinstance(doc, dict) or doc.get("format") not in (FORMAT, FORMAT_V1):
-        raise BackupError(f"{source}: not a calfcare backup (expected format {FORMAT} or "
-                          f"{FORMAT_V1})")
+        raise BackupError(
+            f"{source}: not a calfcare backup (expected format {FORMAT} or {FORMAT_V1})"
+        )
     if doc.get("revision") != revision:
         taken = doc.get("revision")
-        raise BackupError(f"{source}: taken at schema revision {taken}, but the database is "
-                          f"{f'at {revision}' if revision else 'empty'}; bring it to {taken} "
-                          f"first (`calfcare db upgrade {taken}` or `calfcare db downgrade "
-                          f"{taken}`), restore, then `calfcare db upgrade`")
+        raise BackupError(
+            f"{source}: taken at schema revision {taken}, but the database is "
+            f"{f'at {revision}' if revision else 'empty'}; bring it to {taken} "
+            f"first (`calfcare db upgrade {taken}` or `calfcare db downgrade "
+            f"{taken}`), restore, then `calfcare db upgrade`"
+        )
     tables = doc.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{source}: the backup has no tables")
@@ -99,8 +102,7 @@ def check_rows(doc_tables: Mapping[str, Any], tables: Sequence[Table]) -> Checke
         _check_unique(table, numbered[table.name], problems)
     for table in tables:
         _check_references(table, numbered, problems)
-    return Checked({name: [row for _, row in rows] for name, rows in numbered.items()},
-                   problems)
+    return Checked({name: [row for _, row in rows] for name, rows in numbered.items()}, problems)
 
 
 def _column_problems(table: Table, columns: Any, problems: Problems) -> bool:
@@ -121,8 +123,11 @@ def _column_problems(table: Table, columns: Any, problems: Problems) -> bool:
 
 def _table_rows(table: Table, raw: Any, problems: Problems) -> Numbered:
     where = f"table {table.name}"
-    if (not isinstance(raw, dict) or not isinstance(raw.get("columns"), list)
-            or not isinstance(raw.get("rows"), list)):
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("columns"), list)
+        or not isinstance(raw.get("rows"), list)
+    ):
         problems.add(f"{where}: expected an object with a list of columns and a list of rows")
         return []
     columns: list[str] = raw["columns"]
@@ -137,8 +142,14 @@ def _table_rows(table: Table, raw: Any, problems: Problems) -> Numbered:
     return out
 
 
-def _decode_row(table: Table, columns: list[str], values: Any, codecs: Mapping[str, Codec],
-                where: str, problems: Problems) -> dict[str, Any] | None:
+def _decode_row(
+    table: Table,
+    columns: list[str],
+    values: Any,
+    codecs: Mapping[str, Codec],
+    where: str,
+    problems: Problems,
+) -> dict[str, Any] | None:
     if not isinstance(values, list) or len(values) != len(columns):
         problems.add(f"{where}: expected a list of {len(columns)} values")
         return None
@@ -170,11 +181,17 @@ def _unique_sets(table: Table) -> list[tuple[str, ...]]:
     as a whole if it is broken.
     """
     sets = [tuple(c.name for c in table.primary_key.columns)]
-    sets += [tuple(c.name for c in con.columns) for con in table.constraints
-             if isinstance(con, UniqueConstraint)]
-    sets += [tuple(c.name for c in ix.columns) for ix in table.indexes
-             if ix.unique and not any(k.endswith("_where") and v is not None
-                                      for k, v in ix.dialect_kwargs.items())]
+    sets += [
+        tuple(c.name for c in con.columns)
+        for con in table.constraints
+        if isinstance(con, UniqueConstraint)
+    ]
+    sets += [
+        tuple(c.name for c in ix.columns)
+        for ix in table.indexes
+        if ix.unique
+        and not any(k.endswith("_where") and v is not None for k, v in ix.dialect_kwargs.items())
+    ]
     return [s for s in dict.fromkeys(sets) if s]
 
 
@@ -186,8 +203,10 @@ def _check_unique(table: Table, rows: Numbered, problems: Problems) -> None:
             if any(v is None for v in key):
                 continue
             if key in seen:
-                problems.add(f"table {table.name}, row {number}, column {', '.join(columns)}: "
-                             f"{_show(key)} repeats row {seen[key]}")
+                problems.add(
+                    f"table {table.name}, row {number}, column {', '.join(columns)}: "
+                    f"{_show(key)} repeats row {seen[key]}"
+                )
             else:
                 seen[key] = number
 
@@ -203,8 +222,10 @@ def _check_references(table: Table, rows: Mapping[str, Numbered], problems: Prob
         for number, row in rows[table.name]:
             key = tuple(row[c] for c in local)
             if all(v is not None for v in key) and key not in present:
-                problems.add(f"table {table.name}, row {number}, column {', '.join(local)}: "
-                             f"{_show(key)} points to no row of {target} in the backup")
+                problems.add(
+                    f"table {table.name}, row {number}, column {', '.join(local)}: "
+                    f"{_show(key)} points to no row of {target} in the backup"
+                )
 
 
 def _show(key: Iterable[Any]) -> str:

@@ -40,13 +40,16 @@ def check_text(value: str) -> str:
     """Refuse text that one of the two databases cannot store."""
     if "\x00" in value:
         at = value.index("\x00")
-        raise BadValueError(f"contains a NUL character (U+0000) at position {at + 1}, which "
-                           "PostgreSQL cannot store")
+        raise BadValueError(
+            f"contains a NUL character (U+0000) at position {at + 1}, which PostgreSQL cannot store"
+        )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise BadValueError(f"contains a lone surrogate (U+{ord(value[exc.start]):04X}) at "
-                           f"position {exc.start + 1}, which is not valid Unicode") from None
+        raise BadValueError(
+            f"contains a lone surrogate (U+{ord(value[exc.start]):04X}) at "
+            f"position {exc.start + 1}, which is not valid Unicode"
+        ) from None
     return value
 
 
@@ -64,15 +67,15 @@ def _same(value: Any, _type: Any) -> Any:
 def _decode_text(value: Any, type_: sa.String) -> str:
     _expect(value, str, "text")
     if type_.length is not None and len(value) > type_.length:
-        raise BadValueError(f"has {len(value)} characters; the column holds at most "
-                           f"{type_.length}")
+        raise BadValueError(f"has {len(value)} characters; the column holds at most {type_.length}")
     return check_text(value)
 
 
 def _decode_integer(value: Any, type_: sa.Integer) -> int:
     _expect(value, int, "a whole number")
-    bits = (16 if isinstance(type_, sa.SmallInteger)
-            else 64 if isinstance(type_, sa.BigInteger) else 32)
+    bits = (
+        16 if isinstance(type_, sa.SmallInteger) else 64 if isinstance(type_, sa.BigInteger) else 32
+    )
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         shown = value if value.bit_length() < 128 else "the number"
         raise BadValueError(f"{shown} does not fit in a {bits}-bit integer column")
@@ -128,8 +131,7 @@ def _decode_datetime(value: Any, type_: sa.DateTime) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
         if type_.timezone:
-            return (moment.replace(tzinfo=UTC) if moment.tzinfo is None
-                    else moment.astimezone(UTC))
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise BadValueError(f"{value!r:.40} is not a date and time (ISO 8601)") from None
     if moment.tzinfo is not None:
@@ -215,5 +217,7 @@ def codec_for(type_: sa.TypeEngine[Any], where: str) -> Codec:
     for kind, codec in CODECS:
         if isinstance(type_, kind):
             return codec
-    raise BackupError(f"{where}: the backup cannot carry columns of type {type_!r}; "
-                      "teach calfcare.storage.backup_types about it")
+    raise BackupError(
+        f"{where}: the backup cannot carry columns of type {type_!r}; "
+        "teach calfcare.storage.backup_types about it"
+    )

@@ -57,13 +57,16 @@ def downgrade_steps(current: str, target: str) -> list[str]:
     scripts = _scripts()
     try:
         if target.startswith("-") and target[1:].isdigit():
-            revisions = list(scripts.iterate_revisions(current, "base"))[:int(target[1:])]
+            revisions = list(scripts.iterate_revisions(current, "base"))[: int(target[1:])]
         else:
             revisions = list(scripts.iterate_revisions(current, target))
     except RevisionError as exc:
         raise MigrationError(f"Cannot downgrade from {current} to {target}: {exc}") from None
-    return [f"{r.revision} {r.doc.splitlines()[0] if r.doc else ''}".rstrip()
-            for r in revisions if r is not None]
+    return [
+        f"{r.revision} {r.doc.splitlines()[0] if r.doc else ''}".rstrip()
+        for r in revisions
+        if r is not None
+    ]
 
 
 @contextmanager

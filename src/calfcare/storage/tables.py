@@ -33,8 +33,7 @@ class Base(DeclarativeBase):
 
 
 def _owner() -> Mapped[str]:
-    return mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
+    return mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
 class User(Base):
@@ -47,8 +46,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # person | clinician
     units: Mapped[str] = mapped_column(String(16), nullable=False, default="metric")
     #: IANA time zone (e.g. "Europe/London") in which diary times are typed and shown.
-    time_zone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC",
-                                           server_default="UTC")
+    time_zone: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="UTC", server_default="UTC"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
@@ -93,8 +93,9 @@ class LinkCode(Base):
     __tablename__ = "link_codes"
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
-                                           nullable=False, index=True)
+    person_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -102,10 +103,12 @@ class LinkCode(Base):
 class ClinicianLink(Base):
     __tablename__ = "clinician_links"
 
-    person_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    clinician_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"),
-                                              primary_key=True, index=True)
+    person_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    clinician_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
@@ -181,22 +184,31 @@ class RehabPlan(Base):
     phase: Mapped[str] = mapped_column(String(64), nullable=False)
     phase_started: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # active|completed|stopped
-    assigned_by: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    #: The knowledge base (`KnowledgeBase.content_hash`) the plan's programme, variant and
+    #: phase ids were last written against: at the start, at each phase change and when its
+    #: ids are moved to renamed ones. "unknown" for plans older than this column.
+    kb_version: Mapped[str] = mapped_column(String(32), nullable=False, server_default="unknown")
 
     __table_args__ = (
         Index("ix_rehab_plans_user_status", "user_id", "status"),
         # At most one active plan per person, enforced by the database itself.
-        Index("uq_rehab_plans_one_active", "user_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index(
+            "uq_rehab_plans_one_active",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
     )
 
 
 def _plan() -> Mapped[str]:
-    return mapped_column(ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
+    return mapped_column(
+        ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 class RehabAdjustment(Base):
@@ -243,8 +255,9 @@ class RehabMorning(Base):
 
     __tablename__ = "rehab_mornings"
 
-    plan_id: Mapped[str] = mapped_column(ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("rehab_plans.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     pain: Mapped[int] = mapped_column(Integer, nullable=False)
 

@@ -14,21 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from calfcare.errors import RequestError
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.settings import Settings, load_settings
 from calfcare.version import __version__
-from calfcare.web import auth
+from calfcare.web import auth, vocabulary
 from calfcare.web.context import WebContext
 from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
-from calfcare.web.routes import (
-    account,
-    api,
-    assess,
-    clinician,
-    clinician_rehab,
-    diary,
-    pages,
-    rehab,
-)
+from calfcare.web.routes import account, api, assess, clinician, diary, pages, rehab
+from calfcare.web.routes.rehab import clinician as rehab_clinician
 
 HERE = Path(__file__).parent
 
@@ -39,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="calfcare",
         version=__version__,
         description="Assessment of calf cramp and calf pain (case format v1). Information, "
-                    "not a diagnosis.",
+        "not a diagnosis.",
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -51,9 +44,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     auth.install(app)
     # The import takes a whole export: its file is checked against max_import_bytes by the
     # route (with a message that names it); the body may carry the form fields besides.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       larger={"/diary/import": settings.max_import_bytes
-                               + settings.max_body_bytes})
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/diary/import": settings.max_import_bytes + settings.max_body_bytes},
+    )
     _outermost(app, SecurityHeaders, production=settings.environment == "production")
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -64,9 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(diary.router)
     app.include_router(clinician.router)
     app.include_router(rehab.router)
-    app.include_router(clinician_rehab.router)
+    app.include_router(rehab_clinician.router)
     _install_error_handlers(app)
-    _publish_vocabulary(app, sorted(app.state.ctx.kb.findings))
+    _publish_vocabulary(app, app.state.ctx.kb)
     return app
 
 
@@ -81,16 +76,20 @@ def _outermost(app: FastAPI, middleware: Any, **options: Any) -> None:
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
-def _publish_vocabulary(app: FastAPI, finding_ids: list[str]) -> None:
-    """List the finding ids as an enum in /openapi.json, so clients can validate against it."""
+def _publish_vocabulary(app: FastAPI, kb: KnowledgeBase) -> None:
+    """/openapi.json with the ids of this app's knowledge base (`web/vocabulary.py`)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version,
-                                 description=app.description, routes=app.routes)
-            prop = schema["components"]["schemas"]["EvidenceIn"]["properties"]["id"]
-            prop["enum"] = finding_ids
-            app.openapi_schema = schema
+            app.openapi_schema = vocabulary.publish(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                ),
+                kb,
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -98,43 +97,77 @@ def _publish_vocabulary(app: FastAPI, finding_ids: list[str]) -> None:
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", "")
+        "accept", ""
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestError)
-    async def _request_error(request: Request, exc: RequestError) -> JSONResponse:
-        loc: list[Any] = ["body", *_field_path(exc.field)]
-        return JSONResponse(status_code=422, content={"detail": [
-            {"loc": loc, "msg": exc.message, "type": "value_error", "field": exc.field}]})
+    """Answer every error in the shape its client reads: one JSON 422 format for the API
+    (from a service's `RequestError` as from FastAPI's own validation), a page for a browser's
+    404."""
+    app.exception_handler(RequestError)(_request_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for err in exc.errors():
-            loc = [x for x in err.get("loc", ()) if not _is_union_tag(x)]
-            if err.get("type") == "json_invalid":
-                loc, err = ["body"], {**err, "msg": "Request body is not valid JSON"}
-            field = _field_name(loc[1:])
-            if field in seen:
-                continue
-            seen.add(field)
-            detail.append({"loc": loc, "msg": err.get("msg", "invalid"),
-                           "type": err.get("type", "value_error"), "field": field})
-        return JSONResponse(status_code=422, content={"detail": detail})
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if exc.status_code == 400 and request.url.path.startswith("/api/"):
-            return JSONResponse(status_code=422, content={"detail": [
-                {"loc": ["body"], "msg": "Request body could not be read as UTF-8 JSON",
-                 "type": "json_invalid", "field": "(body)"}]})
-        if _wants_html(request) and exc.status_code == 404:
-            ctx: WebContext = request.app.state.ctx
-            return HTMLResponse(ctx.render(request, "not_found.html", {}), status_code=404)
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
-                            headers=getattr(exc, "headers", None))
+async def _request_error(request: Request, exc: RequestError) -> JSONResponse:
+    loc: list[Any] = ["body", *_field_path(exc.field)]
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [{"loc": loc, "msg": exc.message, "type": "value_error", "field": exc.field}]
+        },
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": _validation_detail(exc)})
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's errors, one per field (the first), each naming its field as `RequestError`
+    does, without pydantic's union member names in the location."""
+    detail: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        loc = [x for x in err.get("loc", ()) if not _is_union_tag(x)]
+        if err.get("type") == "json_invalid":
+            loc, err = ["body"], {**err, "msg": "Request body is not valid JSON"}
+        field = _field_name(loc[1:])
+        if field in seen:
+            continue
+        seen.add(field)
+        detail.append(
+            {
+                "loc": loc,
+                "msg": err.get("msg", "invalid"),
+                "type": err.get("type", "value_error"),
+                "field": field,
+            }
+        )
+    return detail
+
+
+#: The API's answer to a body that could not even be decoded (FastAPI raises a bare 400).
+_UNREADABLE_BODY = {
+    "loc": ["body"],
+    "msg": "Request body could not be read as UTF-8 JSON",
+    "type": "json_invalid",
+    "field": "(body)",
+}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+    if exc.status_code == 400 and request.url.path.startswith("/api/"):
+        return JSONResponse(status_code=422, content={"detail": [_UNREADABLE_BODY]})
+    if _wants_html(request) and exc.status_code == 404:
+        ctx: WebContext = request.app.state.ctx
+        return HTMLResponse(ctx.render(request, "not_found.html", {}), status_code=404)
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"detail": exc.detail},
+        headers=getattr(exc, "headers", None),
+    )
 
 
 def _field_path(field: str) -> list[Any]:

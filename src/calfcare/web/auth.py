@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -84,6 +84,7 @@ class SignInRequiredError(Exception):
 
 # --- time and settings ----------------------------------------------------------------------
 
+
 def now(request: Request) -> datetime:
     """The current time: the web layer owns the clock (tests replace `app.state.clock`)."""
     clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
@@ -115,11 +116,14 @@ def _stateless(path: str) -> bool:
 
 # --- cookies --------------------------------------------------------------------------------
 
-def _cookie_header(name: str, value: str, *, max_age: int | None,
-                   samesite: Literal["lax", "strict"], secure: bool) -> str:
+
+def _cookie_header(
+    name: str, value: str, *, max_age: int | None, samesite: Literal["lax", "strict"], secure: bool
+) -> str:
     holder = Response()
-    holder.set_cookie(name, value, max_age=max_age, path="/", secure=secure, httponly=True,
-                      samesite=samesite)
+    holder.set_cookie(
+        name, value, max_age=max_age, path="/", secure=secure, httponly=True, samesite=samesite
+    )
     return next(v.decode("latin-1") for k, v in holder.raw_headers if k == b"set-cookie")
 
 
@@ -131,13 +135,21 @@ def _queue_cookie(request: Request, name: str, header: str) -> None:
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure in production, 14 days."""
     max_age = int(accounts.SESSION_LIFETIME.total_seconds())
-    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, path="/",
-                        secure=_secure(request), httponly=True, samesite="lax")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        secure=_secure(request),
+        httponly=True,
+        samesite="lax",
+    )
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(request), httponly=True,
-                           samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+    )
 
 
 class QueuedCookies:
@@ -159,8 +171,11 @@ class QueuedCookies:
             queued: dict[str, str] = state.get(_STATE_COOKIES) or {}
             if message["type"] == "http.response.start" and queued:
                 headers: list[Any] = list(message.get("headers", []))
-                present = {bytes(v).split(b"=", 1)[0].strip() for k, v in headers
-                           if bytes(k).lower() == b"set-cookie"}
+                present = {
+                    bytes(v).split(b"=", 1)[0].strip()
+                    for k, v in headers
+                    if bytes(k).lower() == b"set-cookie"
+                }
                 for name, header in queued.items():
                     if name.encode() not in present:
                         headers.append((b"set-cookie", header.encode("latin-1")))
@@ -171,6 +186,7 @@ class QueuedCookies:
 
 
 # --- the visitor ----------------------------------------------------------------------------
+
 
 def load_visitor(request: Request) -> Visitor:
     """The visitor of this request, from the session cookie; resolved once, then cached.
@@ -187,11 +203,15 @@ def load_visitor(request: Request) -> Visitor:
         with _ctx(request).sessions() as db:
             signed = accounts.resolve_session(db, token=token, now=now(request))
         if signed is not None:
-            visitor = Visitor(user=signed.user, session_token=token,
-                              csrf_token=signed.csrf_token)
+            visitor = Visitor(user=signed.user, session_token=token, csrf_token=signed.csrf_token)
         else:
-            _queue_cookie(request, SESSION_COOKIE, _cookie_header(
-                SESSION_COOKIE, "", max_age=0, samesite="lax", secure=_secure(request)))
+            _queue_cookie(
+                request,
+                SESSION_COOKIE,
+                _cookie_header(
+                    SESSION_COOKIE, "", max_age=0, samesite="lax", secure=_secure(request)
+                ),
+            )
     setattr(request.state, _STATE_VISITOR, visitor)
     return visitor
 
@@ -215,6 +235,17 @@ def require_user(request: Request, visitor: CurrentVisitor) -> Account:
 CurrentUser = Annotated[Account, Depends(require_user)]
 
 
+def require_person(user: CurrentUser) -> Account:
+    """The signed-in person; a clinician has no diary or plan of their own (404)."""
+    if user.role != "person":
+        raise HTTPException(status_code=404)
+    return user
+
+
+#: The signed-in account of a person's own pages (diary, rehabilitation).
+Person = Annotated[Account, Depends(require_person)]
+
+
 def csrf_token(request: Request) -> str:
     """The token to put in this page's forms (and, when signed out, in the cookie)."""
     visitor = load_visitor(request)
@@ -228,8 +259,13 @@ def csrf_token(request: Request) -> str:
         token = cookie
     else:
         token = secrets.token_urlsafe(32)
-        _queue_cookie(request, CSRF_COOKIE, _cookie_header(
-            CSRF_COOKIE, token, max_age=None, samesite="strict", secure=_secure(request)))
+        _queue_cookie(
+            request,
+            CSRF_COOKIE,
+            _cookie_header(
+                CSRF_COOKIE, token, max_age=None, samesite="strict", secure=_secure(request)
+            ),
+        )
     setattr(request.state, _STATE_CSRF, token)
     return token
 
@@ -243,8 +279,12 @@ async def check_csrf(request: Request, visitor: CurrentVisitor) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     expected = visitor.csrf_token if visitor.signed_in else request.cookies.get(CSRF_COOKIE)
-    if not isinstance(sent, str) or not sent or not expected or not hmac.compare_digest(
-            sent.encode(), expected.encode()):
+    if (
+        not isinstance(sent, str)
+        or not sent
+        or not expected
+        or not hmac.compare_digest(sent.encode(), expected.encode())
+    ):
         raise CsrfError
 
 
@@ -263,6 +303,7 @@ def safe_next(target: str | None, default: str = "/account") -> str:
 
 
 # --- templates and error pages --------------------------------------------------------------
+
 
 @pass_context
 def _csrf_input(context: Context) -> Markup:
@@ -295,13 +336,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfError)
     async def _csrf_failed(request: Request, exc: CsrfError) -> HTMLResponse:
-        data = {"back": _referer_path(request),
-                "no_cookie": not load_visitor(request).signed_in
-                and CSRF_COOKIE not in request.cookies}
+        data = {
+            "back": _referer_path(request),
+            "no_cookie": not load_visitor(request).signed_in and CSRF_COOKIE not in request.cookies,
+        }
         csrf_token(request)  # a fresh cookie if there was none, so that trying again works
         return HTMLResponse(ctx.render(request, "csrf_failed.html", data), status_code=403)
 
     @app.exception_handler(SignInRequiredError)
     async def _sign_in_first(request: Request, exc: SignInRequiredError) -> RedirectResponse:
-        return RedirectResponse(f"/account/sign-in?next={quote(exc.next_path, safe='/')}",
-                                status_code=303)
+        return RedirectResponse(
+            f"/account/sign-in?next={quote(exc.next_path, safe='/')}", status_code=303
+        )

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from calfcare.kb.loader import KnowledgeBase
+from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.services.assessment import Assessor
 from calfcare.settings import Settings
 from calfcare.storage.db import make_engine
@@ -34,21 +34,35 @@ class WebContext:
 
     @classmethod
     def build(cls, settings: Settings, template_dir: Path) -> WebContext:
-        env = Environment(loader=FileSystemLoader(template_dir),
-                          autoescape=select_autoescape(["html"]), trim_blocks=True,
-                          lstrip_blocks=True)
-        assessor = Assessor()
+        env = Environment(
+            loader=FileSystemLoader(template_dir),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        assessor = Assessor(load_kb())
         kb = assessor.kb
         env.globals.update(version=__version__, kb_version=kb.content_hash, levels=kb.levels)
-        env.globals["companion_figure"] = lambda figure_id: inline_figure(
-            kb.companion_figures.get(figure_id, ""),
-            next((c.figure_alt for c in kb.companion_checks.values() if c.figure == figure_id),
-                 "")) or ""
+        env.globals["companion_figure"] = lambda figure_id: (
+            inline_figure(
+                kb.companion_figures.get(figure_id, ""),
+                next(
+                    (c.figure_alt for c in kb.companion_checks.values() if c.figure == figure_id),
+                    "",
+                ),
+            )
+            or ""
+        )
         env.filters["percent"] = _percent
         env.filters["evidence_words"] = _evidence_words
         engine = make_engine(settings.database_url)
-        return cls(settings=settings, assessor=assessor, engine=engine,
-                   sessions=sessionmaker(engine, expire_on_commit=False), templates=env)
+        return cls(
+            settings=settings,
+            assessor=assessor,
+            engine=engine,
+            sessions=sessionmaker(engine, expire_on_commit=False),
+            templates=env,
+        )
 
     def render(self, request: Request, name: str, data: dict[str, Any]) -> str:
         return self.templates.get_template(name).render(request=request, **data)
@@ -59,8 +73,11 @@ def _percent(p: float) -> str:
 
 
 EVIDENCE_WORDS = {
-    "strong": "Strong evidence", "moderate": "Moderate evidence", "weak": "Weak evidence",
-    "expert_opinion": "Expert opinion", "no_evidence": "No good evidence",
+    "strong": "Strong evidence",
+    "moderate": "Moderate evidence",
+    "weak": "Weak evidence",
+    "expert_opinion": "Expert opinion",
+    "no_evidence": "No good evidence",
 }
 
 

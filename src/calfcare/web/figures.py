@@ -26,7 +26,8 @@ def inline_figure(svg: str, alt: str) -> Markup | None:
     if opening is None:
         return None
     box = _VIEWBOX.search(opening.group(0))
-    root = Markup('<svg xmlns="http://www.w3.org/2000/svg" viewBox="{}" class="exercise-figure" '
-                  'role="img" aria-label="{}" focusable="false">').format(
-        box.group(1) if box else "0 0 240 200", alt)
-    return root + Markup(svg[opening.end():].strip())
+    root = Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{}" class="exercise-figure" '
+        'role="img" aria-label="{}" focusable="false">'
+    ).format(box.group(1) if box else "0 0 240 200", alt)
+    return root + Markup(svg[opening.end() :].strip())

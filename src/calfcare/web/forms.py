@@ -31,8 +31,14 @@ def check_form(form: FormData) -> FormData:
             problem = text_problem(text)
             if problem is not None:
                 field = shown(name)
-                errors.append({"type": "value_error", "loc": ("body", field),
-                               "msg": f"{field}: {problem}", "input": None})
+                errors.append(
+                    {
+                        "type": "value_error",
+                        "loc": ("body", field),
+                        "msg": f"{field}: {problem}",
+                        "input": None,
+                    }
+                )
                 break
     if errors:
         raise RequestValidationError(errors)
@@ -56,6 +62,8 @@ async def form_fields(request: Request, names: Sequence[str]) -> dict[str, str]:
 
 def fields_of(names: Sequence[str]) -> Callable[[Request], Awaitable[dict[str, str]]]:
     """A dependency that reads these fields (use with `Depends`)."""
+
     async def read(request: Request) -> dict[str, str]:
         return await form_fields(request, names)
+
     return read

@@ -35,8 +35,10 @@ class InterviewState:
         return {"age": self.age, "sex": self.sex, "evidence": self.evidence()}
 
     def encode(self) -> str:
-        raw = json.dumps({"a": self.age, "s": self.sex, "t": self.steps, "k": self.acknowledged},
-                         separators=(",", ":")).encode()
+        raw = json.dumps(
+            {"a": self.age, "s": self.sex, "t": self.steps, "k": self.acknowledged},
+            separators=(",", ":"),
+        ).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -64,17 +66,28 @@ def _well_formed(data: object) -> bool:
     if not isinstance(data, dict) or set(data) != {"a", "s", "t", "k"}:
         return False
     age, sex, steps, seen = data["a"], data["s"], data["t"], data["k"]
-    if isinstance(age, bool) or not isinstance(age, int) or not isinstance(sex, str) or \
-            not isinstance(seen, str) or not isinstance(steps, list):
+    if (
+        isinstance(age, bool)
+        or not isinstance(age, int)
+        or not isinstance(sex, str)
+        or not isinstance(seen, str)
+        or not isinstance(steps, list)
+    ):
         return False
-    answers_ok = all(isinstance(step, list) and all(
-        isinstance(answer, dict) and all(isinstance(v, str) for v in answer.values())
-        for answer in step) for step in steps)
+    answers_ok = all(
+        isinstance(step, list)
+        and all(
+            isinstance(answer, dict) and all(isinstance(v, str) for v in answer.values())
+            for answer in step
+        )
+        for step in steps
+    )
     return answers_ok and json_problem(data, max_depth=MAX_STATE_DEPTH) is None
 
 
-def answers_from_form(form: dict[str, list[str]], items: list[str], qtype: str
-                      ) -> list[dict[str, str]]:
+def answers_from_form(
+    form: dict[str, list[str]], items: list[str], qtype: str
+) -> list[dict[str, str]]:
     """Evidence for one answered question from the submitted form fields."""
     if not items:
         raise RequestError("items", "the question could not be read; please start again")

@@ -7,10 +7,14 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+)
 
 
 class BodySizeLimit:
@@ -20,8 +24,7 @@ class BodySizeLimit:
     export, so it has a limit of its own, `CALFCARE_MAX_IMPORT_BYTES`).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int,
-                 larger: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}
@@ -33,8 +36,12 @@ class BodySizeLimit:
         limit = self.larger.get(str(scope.get("path", "")), self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and len(declared) < 19 and \
-                int(declared) > limit:
+        if (
+            declared is not None
+            and declared.isdigit()
+            and len(declared) < 19
+            and int(declared) > limit
+        ):
             await _too_large(send, limit)
             return
         seen = 0
@@ -66,24 +73,43 @@ class BodySizeLimit:
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps({"detail": f"Request body is larger than {limit} bytes."}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 #: Pages and API answers that hold nothing personal and may be cached. Everything else (the
 #: interview, results, the diary, rehabilitation plans, exports, handouts, accounts and every
 #: error) is `no-store`: a shared computer or a proxy must not keep a copy.
-PUBLIC_PATHS = ("/", "/conditions", "/references", "/rehab/programmes", "/rehab/exercises",
-                "/docs", "/openapi.json", "/healthz", "/api/v1/conditions", "/api/v1/findings",
-                "/api/v1/rehab/exercises", "/api/v1/rehab/programmes")
+PUBLIC_PATHS = (
+    "/",
+    "/conditions",
+    "/references",
+    "/rehab/programmes",
+    "/rehab/exercises",
+    "/docs",
+    "/openapi.json",
+    "/healthz",
+    "/api/v1/conditions",
+    "/api/v1/findings",
+    "/api/v1/rehab/exercises",
+    "/api/v1/rehab/programmes",
+)
 HSTS = b"max-age=31536000; includeSubDomains"
 
 
 def _public(path: str) -> bool:
-    return path == "/" or any(path == p or path.startswith(p + "/")
-                              for p in PUBLIC_PATHS if p != "/")
+    return path == "/" or any(
+        path == p or path.startswith(p + "/") for p in PUBLIC_PATHS if p != "/"
+    )
 
 
 class SecurityHeaders:
@@ -115,8 +141,11 @@ class SecurityHeaders:
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers: list[Any] = [h for h in message.get("headers", [])
-                                      if h[0].lower() not in {k for k, _ in extra}]
+                headers: list[Any] = [
+                    h
+                    for h in message.get("headers", [])
+                    if h[0].lower() not in {k for k, _ in extra}
+                ]
                 status = int(message.get("status", 200))
                 if not path.startswith("/static/") and (status >= 400 or not _public(path)):
                     headers = [h for h in headers if h[0].lower() != b"cache-control"]

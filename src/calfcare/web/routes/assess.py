@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +14,7 @@ from calfcare.services.text import whole_number
 from calfcare.web.context import WebContext, get_ctx
 from calfcare.web.forms import posted_form
 from calfcare.web.interview import InterviewState, answers_from_form
+from calfcare.web.responses import page
 
 router = APIRouter(prefix="/assess", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
@@ -30,14 +31,9 @@ async def _form(request: Request) -> dict[str, list[str]]:
     return out
 
 
-def _page(ctx: WebContext, request: Request, name: str, data: dict[str, Any],
-          status: int = 200) -> HTMLResponse:
-    return HTMLResponse(ctx.render(request, name, data), status_code=status)
-
-
 @router.get("", response_class=HTMLResponse)
 async def about(request: Request, ctx: Ctx) -> HTMLResponse:
-    return _page(ctx, request, "assess_about.html", {"errors": {}, "values": {}})
+    return page(ctx, request, "assess_about.html", {"errors": {}, "values": {}})
 
 
 @router.post("/about", response_class=HTMLResponse)
@@ -52,17 +48,31 @@ async def about_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     if sex not in ("female", "male"):
         errors["sex"] = "Select female or male"
     if age is None or errors:
-        return _page(ctx, request, "assess_about.html",
-                     {"errors": errors, "values": {"age": age_raw, "sex": sex}}, status=422)
+        return page(
+            ctx,
+            request,
+            "assess_about.html",
+            {"errors": errors, "values": {"age": age_raw, "sex": sex}},
+            status=422,
+        )
     state = InterviewState(age=age, sex=sex)
     return _start_page(ctx, request, state, {})
 
 
-def _start_page(ctx: WebContext, request: Request, state: InterviewState,
-                errors: dict[str, str], status: int = 200) -> HTMLResponse:
-    return _page(ctx, request, "assess_start.html",
-                 {"state": state.encode(), "options": ctx.kb.start_options, "errors": errors},
-                 status=status)
+def _start_page(
+    ctx: WebContext,
+    request: Request,
+    state: InterviewState,
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        ctx,
+        request,
+        "assess_start.html",
+        {"state": state.encode(), "options": ctx.kb.start_options, "errors": errors},
+        status=status,
+    )
 
 
 @router.post("/start", response_class=HTMLResponse)
@@ -73,8 +83,9 @@ async def start_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     numbers = [whole_number(p) for p in form.get("start", [])]
     picks = [n for n in numbers if n is not None and 0 <= n < len(ctx.kb.start_options)]
     if not picks:
-        return _start_page(ctx, request, state,
-                           {"start": "Select at least one thing that brings you here"}, 422)
+        return _start_page(
+            ctx, request, state, {"start": "Select at least one thing that brings you here"}, 422
+        )
     findings: list[str] = []
     for p in picks:
         for f in ctx.kb.start_options[p].findings:
@@ -132,8 +143,9 @@ async def summary_submit(request: Request, ctx: Ctx) -> HTMLResponse:
         return _broken(ctx, request)
     result = ctx.assessor.assess(state.request())
     answered = [(ctx.kb.findings[e["id"]].name, e["choice_id"]) for e in state.evidence()]
-    return _page(ctx, request, "summary.html",
-                 {"result": result, "state": state, "answered": answered})
+    return page(
+        ctx, request, "summary.html", {"result": result, "state": state, "answered": answered}
+    )
 
 
 async def _submitted(request: Request) -> tuple[dict[str, list[str]], InterviewState | None]:
@@ -154,28 +166,47 @@ def _state(ctx: WebContext, form: dict[str, list[str]]) -> InterviewState | None
 
 
 def _broken(ctx: WebContext, request: Request) -> HTMLResponse:
-    return _page(ctx, request, "assess_broken.html", {}, status=400)
+    return page(ctx, request, "assess_broken.html", {}, status=400)
 
 
-def _next(ctx: WebContext, request: Request, state: InterviewState,
-          error: str | None = None) -> HTMLResponse:
+def _next(
+    ctx: WebContext, request: Request, state: InterviewState, error: str | None = None
+) -> HTMLResponse:
     try:
         out, tri = ctx.assessor.interview_step(state.request())
     except RequestError:
         return _broken(ctx, request)
     level = tri["triage_level"]
     if RANK[level] >= EMERGENCY and RANK.get(state.acknowledged, -1) < RANK[level]:
-        return _page(ctx, request, "emergency.html", {"triage": tri, "state": state.encode()})
+        return page(ctx, request, "emergency.html", {"triage": tri, "state": state.encode()})
     if out["should_stop"]:
         result = ctx.assessor.assess(state.request())
         guides = {c["id"]: ctx.kb.guides[c["id"]] for c in result["conditions"]}
         lead = ctx.kb.guides[result["conditions"][0]["id"]]
-        return _page(ctx, request, "result.html",
-                     {"result": result, "state": state.encode(), "lead": lead,
-                      "guides": guides, "references": ctx.kb.references})
+        return page(
+            ctx,
+            request,
+            "result.html",
+            {
+                "result": result,
+                "state": state.encode(),
+                "lead": lead,
+                "guides": guides,
+                "references": ctx.kb.references,
+            },
+        )
     asked = out["extras"]["questions_asked"]
     progress = min(95, round(100 * (asked + 0.5) / (asked + max(2, TYPICAL_QUESTIONS - asked))))
-    return _page(ctx, request, "question.html",
-                 {"question": out["question"], "state": state.encode(), "number": asked + 1,
-                  "progress": progress, "error": error},
-                 status=422 if error else 200)
+    return page(
+        ctx,
+        request,
+        "question.html",
+        {
+            "question": out["question"],
+            "state": state.encode(),
+            "number": asked + 1,
+            "progress": progress,
+            "error": error,
+        },
+        status=422 if error else 200,
+    )

@@ -13,20 +13,21 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from calfcare.services import accounts, diary
-from calfcare.services.accounts import Account
-from calfcare.services.units import UnitSystem
-from calfcare.web import auth
+from calfcare.errors import NotFoundError
+from calfcare.services import diary
+from calfcare.services.accounts import Account, zone_of
+from calfcare.services.units import system_of
+from calfcare.web import auth, responses
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
-from calfcare.web.routes.diary import (
+from calfcare.web.diary_views import (
     FLAG_WORDS,
-    PageNumber,
-    diary_data,
+    diary_view,
     episode_view,
     insights_view,
     prompt_view,
 )
+from calfcare.web.routes.diary import PageNumber
 
 router = APIRouter(prefix="/clinician", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
@@ -42,35 +43,54 @@ def require_clinician(user: CurrentUser) -> Account:
 Clinician = Annotated[Account, Depends(require_clinician)]
 
 
-def _units(user: Account) -> UnitSystem:
-    return "imperial" if user.units == "imperial" else "metric"
-
-
 @router.get("", response_class=HTMLResponse)
 def patients(request: Request, ctx: Ctx, db: Db, user: Clinician) -> HTMLResponse:
-    linked = accounts.linked_persons(db, clinician_id=user.id)
-    overview = diary.clinician_overview(db, person_ids=[p.id for p in linked],
-                                        now=auth.now(request), kb=ctx.kb)
-    zones = {p.id: p.zone for p in linked}  # each person's times in their own zone
-    people = [{
-        "id": p.person_id, "name": p.display_name, "recent_days": p.recent_days,
-        "recent_count": p.recent_count,
-        "prompts": [prompt_view(ctx, pr) for pr in p.prompts],
-        "latest": [episode_view(f.episode, _units(user), f.flags, zones[p.person_id])
-                   for f in p.latest],
-    } for p in overview]
-    return HTMLResponse(ctx.render(request, "clinician.html",
-                                   {"people": people, "flag_words": FLAG_WORDS}))
+    overview = diary.linked_overview(db, clinician_id=user.id, now=auth.now(request), kb=ctx.kb)
+    system = system_of(user.units)
+    people = [
+        {
+            "id": p.person_id,
+            "name": p.display_name,
+            "recent_days": p.recent_days,
+            "recent_count": p.recent_count,
+            "prompts": [prompt_view(ctx.kb, pr) for pr in p.prompts],
+            # each person's times in their own zone
+            "latest": [
+                episode_view(f.episode, system, f.flags, zone_of(p.time_zone)) for f in p.latest
+            ],
+        }
+        for p in overview
+    ]
+    return responses.page(
+        ctx, request, "clinician.html", {"people": people, "flag_words": FLAG_WORDS}
+    )
 
 
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
-def person(request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str,
-           page: PageNumber = 1) -> HTMLResponse:
-    linked = {p.id: p for p in accounts.linked_persons(db, clinician_id=user.id)}
-    who = linked.get(person_id)
-    if who is None:
-        raise HTTPException(status_code=404)
-    data = diary_data(ctx, request, db, who.id, _units(user), page, who.time_zone)
-    return HTMLResponse(ctx.render(request, "clinician_person.html", {
-        **data, "who": who, "read_only": True, "base": f"/clinician/persons/{who.id}",
-        "ins": insights_view(ctx, data["insights"], zone_name=who.time_zone)}))
+def person(
+    request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str, page: PageNumber = 1
+) -> HTMLResponse:
+    try:
+        who, got = diary.linked_diary(
+            db,
+            clinician_id=user.id,
+            person_id=person_id,
+            page=page,
+            now=auth.now(request),
+            kb=ctx.kb,
+        )
+    except NotFoundError:
+        raise HTTPException(status_code=404) from None
+    data = diary_view(ctx.kb, got, system_of(user.units), who.time_zone)
+    return responses.page(
+        ctx,
+        request,
+        "clinician_person.html",
+        {
+            **data,
+            "who": who,
+            "read_only": True,
+            "base": f"/clinician/persons/{who.id}",
+            "ins": insights_view(ctx.kb, got.insights, zone_name=who.time_zone),
+        },
+    )

@@ -24,8 +24,7 @@ async def home(request: Request, ctx: Ctx) -> HTMLResponse:
 async def conditions(request: Request, ctx: Ctx, q: str = "") -> HTMLResponse:
     query = q.strip()[:100]
     guides = search_guides(query, ctx.kb) if query else list_guides(ctx.kb)
-    return HTMLResponse(ctx.render(request, "conditions.html",
-                                   {"guides": guides, "q": query}))
+    return HTMLResponse(ctx.render(request, "conditions.html", {"guides": guides, "q": query}))
 
 
 @router.get("/conditions/{condition_id}", response_class=HTMLResponse)
@@ -36,10 +35,20 @@ async def condition(condition_id: str, request: Request, ctx: Ctx) -> HTMLRespon
         raise HTTPException(status_code=404) from None
     order = reference_order(guide)
     numbers = {r: i + 1 for i, r in enumerate(order)}
-    return HTMLResponse(ctx.render(request, "condition.html", {
-        "g": guide, "numbers": numbers, "order": order, "references": ctx.kb.references,
-        "products": ctx.kb.products, "guides": ctx.kb.guides,
-    }))
+    return HTMLResponse(
+        ctx.render(
+            request,
+            "condition.html",
+            {
+                "g": guide,
+                "numbers": numbers,
+                "order": order,
+                "references": ctx.kb.references,
+                "products": ctx.kb.products,
+                "guides": ctx.kb.guides,
+            },
+        )
+    )
 
 
 @router.get("/references", response_class=HTMLResponse)

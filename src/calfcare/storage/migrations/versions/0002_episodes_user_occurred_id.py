@@ -22,12 +22,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_episodes_user_occurred_id", "episodes",
-                    ["user_id", "occurred_at", "id"], unique=False)
+    op.create_index(
+        "ix_episodes_user_occurred_id", "episodes", ["user_id", "occurred_at", "id"], unique=False
+    )
     op.drop_index("ix_episodes_user_occurred", table_name="episodes")
 
 
 def downgrade() -> None:
-    op.create_index("ix_episodes_user_occurred", "episodes", ["user_id", "occurred_at"],
-                    unique=False)
+    op.create_index(
+        "ix_episodes_user_occurred", "episodes", ["user_id", "occurred_at"], unique=False
+    )
     op.drop_index("ix_episodes_user_occurred_id", table_name="episodes")

@@ -24,8 +24,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=False,
-                                   server_default="UTC"))
+        batch.add_column(
+            sa.Column("time_zone", sa.String(length=64), nullable=False, server_default="UTC")
+        )
 
 
 def downgrade() -> None:

@@ -41,9 +41,16 @@ def upgrade() -> None:
         "UPDATE rehab_plans SET status = 'stopped' WHERE status = 'active' AND EXISTS ("
         " SELECT 1 FROM rehab_plans AS newer WHERE newer.user_id = rehab_plans.user_id"
         " AND newer.status = 'active' AND (newer.created_at > rehab_plans.created_at"
-        " OR (newer.created_at = rehab_plans.created_at AND newer.id > rehab_plans.id)))")
-    op.create_index("uq_rehab_plans_one_active", "rehab_plans", ["user_id"], unique=True,
-                    sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+        " OR (newer.created_at = rehab_plans.created_at AND newer.id > rehab_plans.id)))"
+    )
+    op.create_index(
+        "uq_rehab_plans_one_active",
+        "rehab_plans",
+        ["user_id"],
+        unique=True,
+        sqlite_where=ACTIVE,
+        postgresql_where=ACTIVE,
+    )
 
 
 def downgrade() -> None:
