@@ -130,3 +130,17 @@ def test_the_layout_in_the_design_names_every_module_and_nothing_else() -> None:
         if (p.name if p.suffix == ".py" else p.name + "/") not in named
     )
     assert not missing, f"not in docs/design.md's layout: {missing}"
+
+
+def test_the_symbols_of_the_levels_in_the_docs_are_the_apps() -> None:
+    from calfcare.services.guides import CARE_SYMBOLS
+
+    kb = load_kb()
+    family = {level.label: level.family for level in kb.levels.values()}
+    guide = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \| \*\*([^*]+)\*\* \|", guide, re.M)
+    assert len(rows) == len(kb.levels)
+    for symbol, label in rows:
+        assert symbol == CARE_SYMBOLS[family[label]], label
+    for doc in DOCS:
+        assert "!!!" not in doc.read_text(encoding="utf-8"), doc.name

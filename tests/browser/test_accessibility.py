@@ -146,6 +146,34 @@ def _emergency_then_result(page: Any) -> None:
     )
 
 
+def _second_part(page: Any) -> None:
+    """The second part of a long question, reached with "I don't know" on the first."""
+    begin_interview(page, 40, "male", ["Pain in the calf"])
+    page.get_by_label("I don't know about the ones I have not ticked").check()
+    submit(page)
+    assert "part 2 of" in page.locator(".progress-text").inner_text()
+
+
+def _too_young(page: Any) -> None:
+    page.goto("/assess")
+    page.get_by_label("How old are you?").fill("9")
+    page.get_by_label("Female", exact=True).check()
+    submit(page)
+    assert "and over" in page.get_by_role("heading", level=1).inner_text()
+
+
+def _result_sections_open(page: Any) -> None:
+    _result(page)
+    for summary in page.locator("details.result-section > summary").all():
+        summary.click()
+
+
+def _menu_open(page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.locator("summary.menu-button").click()
+
+
 def _goto(path: str) -> Callable[[Any], None]:
     def go(page: Any) -> None:
         page.goto(path)
@@ -172,6 +200,10 @@ PAGES: dict[str, Callable[[Any], None]] = {
     "result": _result,
     "result-emergency": _emergency_then_result,
     "summary": _summary,
+    "question-second-part": _second_part,
+    "too-young": _too_young,
+    "result-sections-open": _result_sections_open,
+    "menu-open": _menu_open,
     "conditions": _goto("/conditions"),
     "conditions-search": _goto("/conditions?q=cramp"),
     "condition-guide": _goto("/conditions/exercise_associated_muscle_cramp"),

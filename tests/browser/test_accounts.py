@@ -41,13 +41,16 @@ def sign_up(
     page.get_by_label(role, exact=False).check()
     page.get_by_label("Metric", exact=False).check()
     submit(page, "Create account")
+    # A new account lands on "what next"; the tests go on from the account settings.
+    expect(page.get_by_role("heading", level=1, name=f"Welcome, {name}")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Your account has been created")
+    page.goto("/account")
     expect(page.get_by_role("heading", level=1, name="My account")).to_be_visible()
     return email
 
 
 def test_sign_up_sign_out_and_sign_in(page: Any) -> None:
     email = sign_up(page)
-    expect(page.get_by_role("status")).to_contain_text("Your account has been created")
     expect(page.get_by_role("link", name="My account", exact=True)).to_be_visible()
 
     submit(page, "Sign out")

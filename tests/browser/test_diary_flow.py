@@ -27,6 +27,12 @@ def _recent(hours: int) -> str:
     return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
+def _part_of_day(hours_ago: int) -> str:
+    """The row of the time-of-day table an episode `hours_ago` falls in (UTC)."""
+    hour = (datetime.now(UTC) - timedelta(hours=hours_ago)).hour
+    return ("Night", "Morning", "Afternoon", "Evening")[hour // 6]
+
+
 def log_episode(
     page: Any,
     *,
@@ -94,15 +100,32 @@ def test_a_new_person_logs_two_episodes_and_reads_the_insights(page: Any) -> Non
 
     page.get_by_role("link", name="Insights and charts").click()
     expect(page.get_by_role("heading", level=1, name="Insights")).to_be_visible()
+    summary = page.locator(".insight-summary")
+    expect(summary).to_contain_text("2 episodes in the last 12 months")
+    expect(summary).to_contain_text(
+        "A cramp that lasted longer than 10 minutes: get seen by a doctor within 24 hours."
+    )
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(4)
-    for i in range(4):
+    expect(charts).to_have_count(3)
+    for i in range(3):
         expect(charts.nth(i)).to_be_visible()
         assert charts.nth(i).get_attribute("role") == "img"
-    expect(page.get_by_text("2 episodes since")).to_be_visible()
-    expect(page.locator(".chart-facts").first).to_contain_text("Night")
-    expect(page.locator(".chart-facts").nth(1)).to_contain_text("Running: 1")
-    expect(page.locator(".chart-facts").nth(1)).to_contain_text("Sleeping: 1")
+    # Each chart's table is folded away until asked for; no list repeats the chart.
+    expect(page.locator(".chart-facts")).to_have_count(0)
+    tables = page.locator("table.chart-table")
+    expect(tables).to_have_count(3)
+    expect(tables.nth(1)).to_be_hidden()
+    page.get_by_text("Show as a table: by time of day").click()
+    expect(tables.nth(1)).to_be_visible()
+    # Only the parts of the day with an episode (3 and 30 hours ago, in UTC) have a row.
+    parts = {_part_of_day(hours) for hours in (3, 30)}
+    rows = tables.nth(1).locator("tbody tr")
+    expect(rows).to_have_count(len(parts))
+    for part in parts:
+        expect(tables.nth(1)).to_contain_text(part)
+    page.get_by_text("Show as a table: by activity").click()
+    expect(tables.nth(2)).to_contain_text("Running")
+    expect(tables.nth(2)).to_contain_text("Sleeping")
     expect(page.locator(".share-list")).to_contain_text(
         "In a longer or harder session than usual: 1 of 2 episodes (50%)"
     )
@@ -113,6 +136,30 @@ def test_a_new_person_logs_two_episodes_and_reads_the_insights(page: Any) -> Non
     assert box is not None
     assert box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_first_screen_of_insights_on_a_phone_is_the_summary(page: Any) -> None:
+    sign_up(page)
+    _two_episodes(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/diary/insights")
+    summary = page.locator(".insight-summary")
+    expect(summary.get_by_role("heading", name="Summary")).to_be_in_viewport()
+    expect(summary.locator("li").last).to_be_in_viewport()  # the whole summary fits
+    expect(summary).to_contain_text("2 episodes in the last 12 months")
+    expect(summary).to_contain_text("A cramp that lasted longer than 10 minutes")
+    # No table and no chart come before it, and no table is open on the first screen.
+    heading_top = summary.bounding_box()["y"]
+    for other in page.locator("main table, main svg.chart").all():
+        box = other.bounding_box()
+        assert box is None or box["y"] > heading_top
+    for table in page.locator("main table").all():
+        expect(table).not_to_be_in_viewport()
+    # The link in the summary leads to the card that says why.
+    summary.get_by_role(
+        "link", name="Why see a doctor for a cramp that lasted longer than 10 minutes"
+    ).click()
+    expect(page.locator("#prompt-cramp_longer_than_10_minutes")).to_be_in_viewport()
 
 
 def test_a_bad_episode_keeps_what_was_typed(page: Any) -> None:
@@ -183,7 +230,7 @@ def linked_clinician(page: Any, base_url: str, *, open_person: bool) -> None:
     if open_person:
         page.get_by_role("link", name="Open Pat Patient’s diary").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Pat Patient’s diary")
-        expect(page.locator("svg.chart")).to_have_count(4)
+        expect(page.locator("svg.chart")).to_have_count(3)
 
 
 PAGES: dict[str, Callable[[Any, str], None]] = {

@@ -717,6 +717,30 @@ def test_rehab_pages_have_no_serious_accessibility_violations(
     assert not blocking, "\n".join(blocking)
 
 
+def test_choosing_a_version_has_no_serious_accessibility_violations(
+    axe_script: Path,  # noqa: F811
+    axe_page: Any,  # noqa: F811
+) -> None:
+    """The start page with the plain-words guide and the "not sure which muscle" choices,
+    as first shown and after a start without a version."""
+    sign_up(axe_page)
+    blocking: list[str] = []
+    for name in ("calf_strain", "return_to_running", "calf_strain-error"):
+        axe_page.goto(f"/rehab?programme={name.removesuffix('-error')}")
+        if name.endswith("-error"):
+            submit(axe_page, "Start the programme")
+            expect(axe_page.locator(".error-summary")).to_be_visible()
+        else:
+            expect(axe_page.get_by_text("Which muscle is it?").first).to_be_visible()
+        for width, height in VIEWPORTS:
+            axe_page.set_viewport_size({"width": width, "height": height})
+            serious = [v for v in run_axe(axe_page, axe_script) if v["impact"] in BLOCKING]
+            if serious:
+                blocking.append(f"{name} at {width}px:\n{describe(serious)}")
+        axe_page.set_viewport_size({"width": 1280, "height": 800})
+    assert not blocking, "\n".join(blocking)
+
+
 # ----------------------------------------------------------------------------- screenshots
 
 

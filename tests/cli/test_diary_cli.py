@@ -131,9 +131,7 @@ def test_add_names_each_bad_option(env: dict[str, str]) -> None:
     assert "Nothing was saved." in out.output
     out = runner.invoke(app, ["diary", "add", "--duration", "2m"], env=env)
     assert out.exit_code == 2
-    assert "--leg: Required" in out.output
-    assert "--severity: Required" in out.output
-    assert "--duration" not in out.output
+    assert "Missing option '--leg'" in out.output  # required, and marked so in --help
     out = runner.invoke(
         app,
         [
@@ -248,7 +246,7 @@ def test_add_list_insights_export_import(env: dict[str, str], tmp_path: Path) ->
         "Criterion: 4 or more episodes in the last 30 days",
         "Cramps that disturb your sleep",
         "A cramp that lasted longer than 10 minutes",
-        "Source: NHS (2025). Leg cramps",
+        "Source: NHS. Leg cramps. NHS website (nhs.uk). 2025.",
         "Median duration 12 min",
     ):
         assert expected in text, expected
@@ -316,3 +314,25 @@ def test_a_bad_import_names_the_row_and_imports_nothing(
     assert "Nothing was imported." in out.output
     out = runner.invoke(app, ["diary", "list"], env=env)
     assert "The diary is empty" in out.output
+
+
+def test_fluid_is_in_millilitres_for_metric_and_a_litres_slip_is_refused(
+    env: dict[str, str],
+) -> None:
+    add_user(env, "kim@example.org")
+    base = ["diary", "add", "--user", "kim@example.org", "--leg", "left", "--duration", "90"]
+    base += ["--severity", "4", "--activity", "running"]
+    out = runner.invoke(app, [*base, "--fluid", "0.5"], env=env)
+    assert out.exit_code == 2
+    assert "--fluid: A bare number is in millilitres: 0.5 ml is hardly a sip" in out.output
+    assert "type 500 (or 0.5 L)" in out.output
+    assert "Nothing was saved." in out.output
+    for typed in ("500", "0.5L", "500 ml"):
+        out = runner.invoke(app, [*base, "--fluid", typed, "--when", ago(hours=1)], env=env)
+        assert out.exit_code == 0, out.output
+    out = runner.invoke(
+        app, ["diary", "list", "--user", "kim@example.org", "--format", "json"], env=env
+    )
+    assert [e["fluid_l"] for e in json.loads(out.output)] == pytest.approx([0.5, 0.5, 0.5])
+    help_text = runner.invoke(app, ["diary", "add", "--help"], env={**env, "COLUMNS": "200"})
+    assert "millilitres" in help_text.output

@@ -207,7 +207,7 @@ def test_start_progress_step_back_and_a_warning_sign(env: dict[str, str]) -> Non
             out = rehab(env, "morning", "--pain", "1")
             assert "Saved the morning check of" in out.stdout
         out = rehab(env, "log", "--pain", "1", "--pain-after", "1", *PROTECT)
-        assert "2 exercise(s)" in out.stdout
+        assert "2 exercises." in out.stdout
         assert "Decision: Stay in this phase." in out.stdout
     assert "Log how your calf feels on the morning after" in out.stdout
     out = rehab(env, "advance", code=1)
@@ -445,7 +445,7 @@ def test_bad_input_names_the_option(env: dict[str, str]) -> None:
     assert (st["sessions"], st["mornings"], st["tests"]) == ([], [], [])
 
     out = rehab(env, "log", "--pain", "1", "-e", "seated_soleus_raise:3x15@44lb")
-    assert "1 exercise(s)" in out.stdout
+    assert "1 exercise." in out.stdout
 
 
 def test_a_bad_clock_file_or_an_unknown_account_is_explained(env: dict[str, str]) -> None:

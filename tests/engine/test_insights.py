@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from calfcare.engine.doctor_prompts import doctor_prompts
 from calfcare.engine.episodes import EpisodeFacts, SessionFacts, episode_flags
-from calfcare.engine.insights import TIMES_OF_DAY, compute_insights, earliest_needed, first_week
+from calfcare.engine.insights import (
+    TIMES_OF_DAY,
+    Trend,
+    compute_insights,
+    earliest_needed,
+    first_week,
+    trend,
+)
 from calfcare.kb.diary_schema import CountCriterion, DiaryRules, LongestCriterion
 from calfcare.kb.loader import load_kb
 from calfcare.kb.schema import TriageLevel
@@ -70,6 +77,7 @@ def test_empty_diary() -> None:
     assert got.median_duration_s is None
     assert got.median_severity is None
     assert got.prompts == ()
+    assert got.trend == Trend(days=28, recent=0, before=0)
 
 
 def test_counts_by_week_month_time_of_day_and_activity() -> None:
@@ -100,6 +108,24 @@ def test_counts_by_week_month_time_of_day_and_activity() -> None:
         ("running", 2),
         ("sleeping", 1),
     ]
+
+
+def test_trend_compares_the_last_4_weeks_with_the_4_before() -> None:
+    day = timedelta(days=1)
+    episodes = [
+        ep(1, NOW + timedelta(minutes=30)),  # a little in the future counts as now
+        ep(2, NOW - 27 * day),
+        ep(3, NOW - 28 * day),  # the first day of the 4 weeks before
+        ep(4, NOW - 30 * day),
+        ep(5, NOW - 55 * day),
+        ep(6, NOW - 56 * day),  # older than both windows
+        ep(7, NOW - 300 * day),
+    ]
+    assert trend(episodes, NOW) == Trend(days=28, recent=2, before=3)
+    got = compute_insights(episodes, [], rules=RULES, now=NOW)
+    assert got.trend == Trend(days=28, recent=2, before=3)
+    assert trend(episodes, NOW, days=7) == Trend(days=7, recent=1, before=0)
+    assert earliest_needed(NOW, timedelta(0), RULES) <= NOW - 56 * day
 
 
 def test_local_time_zone_moves_episodes_between_days_and_parts_of_the_day() -> None:

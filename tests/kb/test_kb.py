@@ -62,7 +62,7 @@ def test_every_number_says_where_it_comes_from(kb: KnowledgeBase) -> None:
 
 def test_every_reference_has_a_locator(kb: KnowledgeBase) -> None:
     for ref in kb.references.values():
-        assert ref.doi or ref.pmid or ref.pmcid or ref.url, ref.id
+        assert ref.doi or ref.pmid or ref.pmcid or ref.url or ref.search, ref.id
 
 
 def _copy_kb(tmp_path: Path) -> Path:
@@ -107,3 +107,18 @@ def test_an_unreachable_condition_is_reported(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     problems = [str(p) for p in check_kb(read_kb(data))]
     assert any("popliteal_artery_entrapment" in p and "cannot be reached" in p for p in problems)
+
+
+def test_the_youngest_age_served_is_read_from_the_contract(tmp_path: Path) -> None:
+    data = _copy_kb(tmp_path)
+    path = data / "contract.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["min_supported_age"] = 14
+    path.write_text(yaml.safe_dump(doc))
+    assert read_kb(data).min_supported_age == 14
+    doc["min_supported_age"] = 0
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(KnowledgeBaseError) as info:
+        read_kb(data)
+    assert "contract.yaml" in str(info.value)
+    assert "min_supported_age" in str(info.value)

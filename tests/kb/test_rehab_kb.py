@@ -296,3 +296,87 @@ def test_a_renamed_programme_carries_its_variants_and_phases(kb: KnowledgeBase) 
         ids.variant("calf_contusion", "mild"),
         ids.phase("calf_contusion", "motion"),
     ) == ("calf_bruise", "mild", "motion")
+
+
+# --- plain words for the versions: which muscle, how to tell, what a grade means -----------
+
+
+def test_every_muscle_variant_says_how_to_tell_the_muscle(kb: KnowledgeBase) -> None:
+    """Each version for one muscle explains it in plain words, with a graded, sourced check
+    (knee straight against knee bent), and each grade says what it means."""
+    sited = [(p, v) for p in kb.programmes.values() for v in p.variants if v.site]
+    assert {v.site for _, v in sited} == {"gastrocnemius", "soleus"}
+    for prog, v in sited:
+        muscle = prog.muscle(v.site)
+        assert muscle is not None, (prog.id, v.id)
+        assert muscle.site == v.site
+        assert f"({v.site})" in muscle.name, "the plain name, then the medical one"
+        assert muscle.name.split(" (")[0].lower() in v.label.lower(), (prog.id, v.id)
+        for st in (muscle.signs, muscle.how_to_tell):
+            assert st.references, (prog.id, v.site)
+            assert all(r in kb.references for r in st.references)
+        tell = muscle.how_to_tell.text.lower()
+        assert "knee bent" in tell or "knee straight" in tell, (prog.id, v.site)
+        assert "toes" in tell or "stretch" in tell, (prog.id, v.site)
+    graded = [(p, v) for p in kb.programmes.values() for v in p.variants if v.grade]
+    assert graded
+    for prog, v in graded:
+        guide = prog.grade_guide(v.grade)
+        assert guide is not None, (prog.id, v.id)
+        assert f"grade {v.grade}" in guide.name.lower()
+        assert guide.name.lower() in v.label.lower(), (prog.id, v.id)
+        assert all(r in kb.references for r in guide.signs.references)
+
+
+def test_the_two_muscles_are_told_apart_the_opposite_way(kb: KnowledgeBase) -> None:
+    strain = kb.programmes["calf_strain"]
+    upper, lower = strain.muscle("gastrocnemius"), strain.muscle("soleus")
+    assert upper is not None
+    assert lower is not None
+    assert "more with the knee straight" in upper.how_to_tell.text
+    assert "more with the knee bent" in lower.how_to_tell.text
+
+
+def _without_muscles(kb: KnowledgeBase, programme_id: str, keep: str | None) -> KnowledgeBase:
+    prog = kb.programmes[programme_id]
+    muscles = [m for m in prog.muscles if m.site == keep]
+    changed = prog.model_copy(update={"muscles": muscles})
+    return replace(kb, programmes={**kb.programmes, programme_id: changed})
+
+
+@pytest.mark.parametrize("keep", [None, "gastrocnemius"])
+def test_a_muscle_variant_without_how_to_tell_fails_the_check(
+    kb: KnowledgeBase, keep: str | None
+) -> None:
+    problems = list(check_rehab(_without_muscles(kb, "calf_strain", keep)))
+    soleus = [m for f, m in problems if f == "rehab/programmes/calf_strain.yaml" and "soleus" in m]
+    assert soleus, problems
+    assert any("grade2_soleus" in m and "how to tell" in m for m in soleus)
+    assert any("gastrocnemius" in m for _, m in problems) == (keep is None)
+
+
+def test_a_grade_without_plain_words_or_a_guide_nobody_needs_fails(kb: KnowledgeBase) -> None:
+    prog = kb.programmes["calf_strain"]
+    no_grade_3 = prog.model_copy(update={"grades": [g for g in prog.grades if g.grade != 3]})
+    problems = list(check_rehab(replace(kb, programmes={**kb.programmes, prog.id: no_grade_3})))
+    assert any("grade3_soleus" in m and "grades has no entry" in m for _, m in problems)
+    running = kb.programmes["return_to_running"]
+    extra = running.model_copy(update={"muscles": [*running.muscles, *prog.muscles]})
+    problems = list(check_rehab(replace(kb, programmes={**kb.programmes, running.id: extra})))
+    messages = [m for f, m in problems if f == "rehab/programmes/return_to_running.yaml"]
+    assert "muscles: 'gastrocnemius' is named by no variant" in messages
+    assert "muscles: 'soleus' is explained twice" in messages
+
+
+def test_the_plain_words_cite_known_references(kb: KnowledgeBase) -> None:
+    prog = kb.programmes["calf_strain"]
+    muscle = prog.muscles[0]
+    wrong = muscle.model_copy(
+        update={"how_to_tell": muscle.how_to_tell.model_copy(update={"references": ["nobody2099"]})}
+    )
+    changed = prog.model_copy(update={"muscles": [wrong, *prog.muscles[1:]]})
+    problems = list(check_rehab(replace(kb, programmes={**kb.programmes, prog.id: changed})))
+    assert (
+        "rehab/programmes/calf_strain.yaml",
+        f"muscles ({muscle.site}) how_to_tell cites unknown reference 'nobody2099'",
+    ) in problems

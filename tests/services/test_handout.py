@@ -18,7 +18,7 @@ from calfcare.errors import NotFoundError
 from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.services import accounts, rehab
 from calfcare.services.rehab import handout, pdf_text
-from calfcare.services.rehab.handout import programme_pdf
+from calfcare.services.rehab.handout import Personal, programme_pdf
 from calfcare.services.rehab.pdf import FIGURE_WIDTH, FOOTER, KEY_STEPS, _figure
 from calfcare.services.rehab.pdf_text import to_latin1
 
@@ -37,9 +37,16 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _for(name: str, programme: str, variant: str) -> Personal:
+    """A person on the first phase of the variant, printing on 25 November 2026."""
+    prog = KB.programmes[programme]
+    first = active_phases(prog, rehab.variant(prog, variant))[0]
+    return Personal(name, "left", date(2026, 11, 25), first.id)
+
+
 @cache
 def _render(programme: str, variant: str) -> bytes:
-    return programme_pdf(KB, programme, variant, person_name="Alex Smith")
+    return programme_pdf(KB, programme, variant, person=_for("Alex Smith", programme, variant))
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -218,9 +225,10 @@ def test_adjustments_replace_the_programme_s_doses() -> None:
 
 
 def test_the_output_is_reproducible() -> None:
-    first = programme_pdf(KB, "calf_strain", "grade3_soleus", person_name="Zoë Ńowak")
+    zoe = _for("Zoë Ńowak", "calf_strain", "grade3_soleus")
+    first = programme_pdf(KB, "calf_strain", "grade3_soleus", person=zoe)
     _figure.cache_clear()  # a freshly parsed drawing draws the same as a reused one
-    second = programme_pdf(KB, "calf_strain", "grade3_soleus", person_name="Zoë Ńowak")
+    second = programme_pdf(KB, "calf_strain", "grade3_soleus", person=zoe)
     assert first == second
     assert b"CreationDate" in first
     assert "Prepared for: Zoë Nowak" in _body(_pages(first))
@@ -230,7 +238,7 @@ def test_the_biggest_programme_renders_in_under_a_second() -> None:
     programme, variant = max(CASES, key=lambda c: sum(len(v) for v in _items(KB, *c).values()))
     programme_pdf(KB, programme, variant)  # drawings parsed once per process
     start = time.process_time()
-    programme_pdf(KB, programme, variant, person_name="Alex Smith")
+    programme_pdf(KB, programme, variant, person=_for("Alex Smith", programme, variant))
     assert time.process_time() - start < 1.0
 
 
@@ -309,7 +317,8 @@ def test_a_plan_prints_with_the_clinician_s_adjustments(db: Session) -> None:
     other = _person(db, "Kim Park")
     with pytest.raises(NotFoundError):
         rehab.plan_items(db, owner_id=other, kb=KB)
-    body = _body(_pages(handout.plan_pdf(db, owner_id=person, kb=KB, person_name="Sam Lee")))
+    pdf = handout.plan_pdf(db, owner_id=person, kb=KB, today=TODAY, person_name="Sam Lee")
+    body = _body(_pages(pdf))
     assert "Prepared for: Sam Lee" in body
     assert pdf_text.dose_text(first) in body
     assert "Load: light band" in body

@@ -47,8 +47,8 @@ def test_conversions_round_trip(value: float) -> None:
 def test_display_and_input_round_trip(value: float, quantity: Quantity, system: UnitSystem) -> None:
     shown = units.to_display(quantity, value, system)
     assert close(units.from_input(quantity, shown, system), value)
-    if system == "metric":
-        assert shown == value
+    if system == "metric":  # metric is SI, but volumes are shown and typed in millilitres
+        assert shown == (value * 1000 if quantity == "volume" else value)
 
 
 @given(
@@ -112,6 +112,10 @@ def test_parse_quantity_units_and_defaults() -> None:
     assert close(units.parse_quantity("temperature", "86F", "metric"), 30)
     assert close(units.parse_quantity("temperature", "30 °C", "imperial"), 30)
     assert close(units.parse_quantity("volume", "500 ml", "imperial"), 0.5)
+    assert close(units.parse_quantity("volume", "500", "metric"), 0.5)  # millilitres
+    assert close(units.parse_quantity("volume", "0.5 L", "metric"), 0.5)
+    assert close(units.parse_quantity("volume", "1.5 litres", "imperial"), 1.5)
+    assert close(units.parse_quantity("volume", "25cl", "metric"), 0.25)
     assert close(units.parse_quantity("volume", "16 fl oz", "metric"), 0.473176)
     assert close(units.parse_quantity("volume", "16", "imperial"), 0.473176)
     assert close(units.parse_quantity("mass", "150 lb", "metric"), 68.0388555)
@@ -126,7 +130,37 @@ def test_format_quantity() -> None:
     assert units.format_quantity("temperature", 28.0, "metric") == "28.0 °C"
     assert units.format_quantity("temperature", 28.0, "imperial") == "82.4 °F"
     assert units.format_quantity("volume", 0.5, "imperial") == "16.9 fl oz"
+    assert units.format_quantity("volume", 0.5, "metric") == "500 ml"
+    assert units.typed_value("volume", 0.75, "metric") == "750"
+    assert units.symbol("volume", "metric") == "ml"
     assert units.format_quantity("volume", None, "metric") == ""
     assert units.check_system("imperial") == "imperial"
     with pytest.raises(ValueError, match="unknown unit system 'nautical'"):
         units.check_system("nautical")
+
+
+@pytest.mark.parametrize(
+    ("text", "system", "slip"),
+    [
+        ("0.5", "metric", "0.5 ml is hardly a sip; for 0.5 litres type 500 (or 0.5 L)"),
+        ("2", "metric", "2 ml is hardly a sip; for 2 litres type 2000 (or 2 L)"),
+        (
+            "500",
+            "imperial",
+            "500 fl oz is more than 10 litres; if you meant millilitres, type 500 ml",
+        ),
+        ("500", "metric", None),  # millilitres, as expected
+        ("10", "metric", None),
+        ("0", "metric", None),  # nothing drunk is a real answer
+        ("5 ml", "metric", None),  # a unit typed with the number is taken as typed
+        ("0.5 L", "metric", None),
+        ("16", "imperial", None),
+        ("338", "imperial", None),  # 10 litres is the most, and allowed
+        ("20000", "imperial", None),  # too much in any unit: the range check says so
+        ("lots", "metric", None),
+    ],
+)
+def test_a_bare_volume_in_the_wrong_unit_is_caught(
+    text: str, system: UnitSystem, slip: str | None
+) -> None:
+    assert units.volume_slip(text, system, 10) == slip

@@ -33,7 +33,7 @@ EPISODE = {
     "woke_from_sleep": "no",
     "temperature": "28",
     "humidity": "60",
-    "fluid": "0.5",
+    "fluid": "500",
     "carbohydrate_g": "20",
     "helped": "stretching",
     "notes": "hill reps",

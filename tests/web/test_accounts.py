@@ -97,7 +97,7 @@ def sign_up(
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == "/account?done=created"
+    assert r.headers["location"] == "/account/welcome?done=created"
     return email
 
 
@@ -154,8 +154,8 @@ def user_id(app: FastAPI, email: str) -> str:
 def test_sign_up_signs_in_and_shows_the_account(browser: Callable[[], TestClient]) -> None:
     client = browser()
     email = sign_up(client, name="Alex Smith")
-    html = client.get("/account?done=created").text
-    assert "Your account has been created" in html
+    assert "Your account has been created" in client.get("/account/welcome?done=created").text
+    html = client.get("/account").text
     assert "Alex Smith" in html
     assert email in html
     assert "Personal" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -204,13 +205,46 @@ def test_knowledge_endpoints(client: TestClient) -> None:
     assert len(findings) >= 94
 
 
+SWAGGER = Path(__file__).parents[2] / "src/calfcare/web/static/vendor/swagger-ui"
+
+
 def test_openapi_and_docs_are_local(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
     assert "/api/v1/diagnosis" in spec["paths"]
-    html = client.get("/docs").text
-    assert "/static/swagger/swagger-ui-bundle.js" in html
-    assert "cdn" not in html.lower()
-    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    page = client.get("/docs")
+    html = page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in {a.split("?")[0] for a in assets}
+    assert "/static/js/api-docs.js" in {a.split("?")[0] for a in assets}
+    for asset in assets:
+        assert asset.startswith("/"), asset  # nothing from another server
+        assert client.get(asset).status_code == 200, asset
+    assert "<script>" not in html  # the CSP allows no inline script
+    assert "style=" not in html  # nor an inline style
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
+def test_the_explorer_is_swagger_ui_5_as_the_docs_say() -> None:
+    """Swagger UI 4 cannot render OpenAPI 3.1; the version vendored is the one documented."""
+    readme = (SWAGGER / "README.md").read_text(encoding="utf-8")
+    version = re.search(r"Version: (\d+)\.(\d+)\.(\d+)", readme)
+    assert version is not None
+    assert int(version.group(1)) >= 5
+    number = ".".join(version.groups())
+    bundle = (SWAGGER / "swagger-ui-bundle.js").read_text(encoding="utf-8")
+    assert f'"{number}"' in bundle
+    operations = (Path(__file__).parents[2] / "docs/operations.md").read_text(encoding="utf-8")
+    assert f"**{number}**" in operations
+    for name in ("LICENSE", "NOTICE", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui.css"):
+        assert (SWAGGER / name).is_file(), name
+
+
+def test_try_it_out_starts_from_a_request_that_works(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    examples = spec["components"]["schemas"]["V1Request"]["examples"]
+    for route in ("/api/v1/diagnosis", "/api/v1/triage"):
+        assert client.post(route, json=examples[0]).status_code == 200
 
 
 V11 = [

@@ -171,7 +171,7 @@ def test_assign_view_adjust_move_and_print(app: FastAPI) -> None:
     html = pair.clinician.get(r.headers["location"]).text
     assert "The programme has been started" in html
     assert "Calf strain rehabilitation" in html
-    assert "Moderate (grade 2) strain of the soleus" in html
+    assert "Moderate (grade 2) strain of the lower, deeper calf (soleus)" in html
     assert "1 of 6: Protect and calm" in html
     assert "Tender mid-calf." in html
     assert "Started</dt><dd>" in html
@@ -470,6 +470,11 @@ def test_the_dates_are_the_person_s_own(app: FastAPI) -> None:
     assert plan is not None
     assert plan.injury_day == date.fromisoformat(tomorrow)
     assert plan.phase_started == date.fromisoformat(tomorrow)
+    # The printed plan carries the person's day, not the clinician's or the server's.
+    printed = TODAY + timedelta(days=1)
+    text = _pdf_text(pair.clinician.get(pair.base + "/handout.pdf").content)
+    assert f"Printed on: {printed.day} {printed:%B %Y}" in text
+    assert "Injured side: left calf" in text
 
 
 def test_a_plan_whose_phase_is_gone_lets_the_clinician_choose_it(app: FastAPI) -> None:

@@ -7,18 +7,21 @@ import io
 import json
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from calfcare.engine.insights import compute_insights
+from calfcare.kb.loader import KnowledgeBase
 from calfcare.services import diary
 from calfcare.settings import load_settings
 from calfcare.storage.migrate import upgrade
 from calfcare.storage.tables import SavedAssessment
 from calfcare.web.app import create_app
+from calfcare.web.insights_views import summary_lines
 from tests.web.diary_helpers import (
     EPISODE,
     NOW,
@@ -33,7 +36,7 @@ from tests.web.diary_helpers import (
     submit,
     user_id,
 )
-from tests.web.forms import csrf_token
+from tests.web.forms import csrf_token, hidden, walk_to_result
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +76,7 @@ def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> 
     assert "Fri 20 Nov 2026, 07:30 UTC" in html
     assert "1 min 30 s" in html
     assert "severity 6 out of 10" in html
+    assert "drank 500\u00a0ml" in html  # shown in millilitres, as typed
     assert "hill reps" in html
     [stored] = stored_episodes(app, person)
     assert stored.duration_s == 90
@@ -91,7 +95,7 @@ def test_create_edit_and_delete_an_episode(app: FastAPI, person: TestClient) -> 
         "session_load": "longer",
         "woke_from_sleep": "no",
         "temperature": "28",
-        "fluid": "0.5",
+        "fluid": "500",
         "notes": "hill reps",
     }.items():
         assert field_value(form, name) == value, name
@@ -427,6 +431,7 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
     form = client.get("/diary/episodes/new").text
     assert "Air temperature (°F)" in form
     assert "(fl oz)" in form
+    assert "In US fluid ounces" in form
     eid = add_episode(client, temperature="86", fluid="16.9")
     [stored] = stored_episodes(app, client)
     assert stored.temperature_c == pytest.approx(30.0)
@@ -435,6 +440,7 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
     assert field_value(edit, "temperature") == "86"
     assert field_value(edit, "fluid") == "16.9"
     assert "86.0\u00a0°F" in client.get("/diary").text
+    assert "drank 16.9\u00a0fl\u00a0oz" in client.get("/diary").text
     # A unit typed with the number wins over the setting.
     r = submit(
         client,
@@ -450,7 +456,7 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
     r = submit(
         client,
         f"/diary/episodes/{eid}/edit",
-        {**EPISODE, "temperature": "200"},
+        {**EPISODE, "temperature": "200", "fluid": "16.9"},
         page=f"/diary/episodes/{eid}/edit",
     )
     assert error_summary(r.text) == [
@@ -461,10 +467,172 @@ def test_imperial_units_round_trip(app: FastAPI) -> None:
     assert field_value(client.get(f"/diary/sessions/{sid}/edit").text, "distance") == "6.2"
 
 
+def test_fluid_is_typed_and_shown_in_millilitres_and_stored_in_litres(app: FastAPI) -> None:
+    client = new_browser(app)
+    sign_up(client)
+    form = client.get("/diary/episodes/new").text
+    assert "the 2 hours before (ml)" in form
+    assert "In millilitres" in form
+    eid = add_episode(client, fluid="750")
+    [stored] = stored_episodes(app, client)
+    assert stored.fluid_l == pytest.approx(0.75)
+    assert field_value(client.get(f"/diary/episodes/{eid}/edit").text, "fluid") == "750"
+    assert "drank 750\u00a0ml" in client.get("/diary").text
+    # Litres where millilitres are expected: refused, saying what to type; nothing changes.
+    page = f"/diary/episodes/{eid}/edit"
+    r = submit(client, page, {**EPISODE, "fluid": "0.5"}, page=page)
+    assert r.status_code == 422
+    assert error_summary(r.text) == [
+        (
+            "fluid",
+            "Enter how much you drank in millilitres: 0.5 ml is hardly a sip; "
+            "for 0.5 litres type 500 (or 0.5 L)",
+        )
+    ]
+    assert field_value(r.text, "fluid") == "0.5"
+    assert stored_episodes(app, client)[0].fluid_l == pytest.approx(0.75)
+    # A unit typed with the number is taken as typed.
+    for typed, litres in (("0.5 L", 0.5), ("5 ml", 0.005), ("0", 0.0), ("1.5 litres", 1.5)):
+        r = submit(client, page, {**EPISODE, "fluid": typed}, page=page)
+        assert r.status_code == 303, typed
+        assert stored_episodes(app, client)[0].fluid_l == pytest.approx(litres), typed
+    # A small amount kept shows its unit, so that the form saved unchanged is not refused.
+    submit(client, page, {**EPISODE, "fluid": "5 ml"}, page=page)
+    assert field_value(client.get(page).text, "fluid") == "5 ml"
+    r = submit(client, page, {**EPISODE, "fluid": "5 ml"}, page=page)
+    assert r.status_code == 303
+    r = submit(client, page, {**EPISODE, "fluid": "12000"}, page=page)
+    assert error_summary(r.text) == [("fluid", "Enter how much you drank from 0 ml to 10000 ml")]
+
+
+def test_imperial_fluid_in_millilitres_by_mistake_is_caught(app: FastAPI) -> None:
+    client = new_browser(app)
+    sign_up(client, units="imperial")
+    r = submit(
+        client, "/diary/episodes/new", {**EPISODE, "fluid": "500"}, page="/diary/episodes/new"
+    )
+    assert r.status_code == 422
+    assert error_summary(r.text) == [
+        (
+            "fluid",
+            "Enter how much you drank in US fluid ounces: 500 fl oz is more than 10 litres; "
+            "if you meant millilitres, type 500 ml",
+        )
+    ]
+    assert stored_episodes(app, client) == []
+
+
+# --- dates and times --------------------------------------------------------------------------
+
+
+def test_the_date_field_is_the_browsers_picker_with_a_hint_in_words(person: TestClient) -> None:
+    for page, name in (
+        ("/diary/episodes/new", "occurred_at"),
+        ("/diary/sessions/new", "started_at"),
+    ):
+        form = person.get(page).text
+        field = re.search(rf'<input[^>]* name="{name}"[^>]*>', form)
+        assert field
+        assert 'type="datetime-local"' in field.group(0)
+        assert field_value(form, name) == "2026-11-25T12:00"  # now, in the person's zone
+        hint = re.search(rf'<p class="hint" id="{name}-hint">([^<]*)</p>', form)
+        assert hint
+        assert hint.group(1) == "Choose the date and time it started, in your time zone (UTC)."
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2026-11-20T07:30", "2026-11-20T07:30:00+00:00"),  # what the picker sends
+        ("2026-11-20T07:30:15", "2026-11-20T07:30:15+00:00"),  # with seconds
+        ("2026-11-20 07:30", "2026-11-20T07:30:00+00:00"),  # typed in a plain text box
+        (" 2026-11-25T13:00 ", "2026-11-25T13:00:00+00:00"),  # within the hour ahead
+    ],
+)
+def test_a_date_and_time_round_trips(
+    app: FastAPI, person: TestClient, typed: str, stored: str
+) -> None:
+    eid = add_episode(person, occurred_at=typed)
+    [episode] = stored_episodes(app, person)
+    assert episode.occurred_at.isoformat() == stored
+    shown = field_value(person.get(f"/diary/episodes/{eid}/edit").text, "occurred_at")
+    assert shown == stored[:16]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the date and time the cramp started"),
+        ("2026-02-30T07:30", "REAL"),
+        ("25/11/2026 07:30", "REAL"),
+        ("2026-11-20", "REAL"),
+        ("yesterday", "REAL"),
+        ("٢٠٢٦-11-20T07:30", "REAL"),
+        ("0001-01-01T00:00", "Enter a date in 1900 or later for when the cramp started"),
+        ("1899-12-31T23:59", "Enter a date in 1900 or later for when the cramp started"),
+        ("2026-11-25T13:30", "Enter a date and time in the past for when the cramp started"),
+    ],
+)
+def test_a_bad_date_is_named_and_kept(
+    app: FastAPI, person: TestClient, typed: str, message: str
+) -> None:
+    if message == "REAL":
+        message = (
+            "Enter a real date and time for when the cramp started: pick it, or type it as "
+            "year-month-day and hours:minutes, such as 2026-11-25 07:30"
+        )
+    r = submit(
+        person, "/diary/episodes/new", {**EPISODE, "occurred_at": typed}, page="/diary/episodes/new"
+    )
+    assert r.status_code == 422
+    assert error_summary(r.text) == [("occurred_at", message)]
+    assert field_value(r.text, "occurred_at") == typed
+    assert stored_episodes(app, person) == []
+
+
+def test_a_bad_session_date_names_the_session(person: TestClient) -> None:
+    sid = add_session(person, started_at="2026-11-20 06:45")
+    edit = person.get(f"/diary/sessions/{sid}/edit").text
+    assert field_value(edit, "started_at") == "2026-11-20T06:45"
+    r = submit(
+        person,
+        f"/diary/sessions/{sid}/edit",
+        {**SESSION, "started_at": "2026-13-01T07:00"},
+        page=f"/diary/sessions/{sid}/edit",
+    )
+    assert r.status_code == 422
+    [(field, message)] = error_summary(r.text)
+    assert field == "started_at"
+    assert message.startswith("Enter a real date and time for when the session started")
+    assert field_value(person.get(f"/diary/sessions/{sid}/edit").text, "started_at") == (
+        "2026-11-20T06:45"
+    )
+
+
 # --- insights -------------------------------------------------------------------------------
 
 
-def test_insights_show_charts_with_text_alternatives(person: TestClient) -> None:
+def chart_section(html: str, title: str) -> str:
+    """The section of the insights page that holds the chart headed `title`."""
+    m = re.search(
+        rf'<section class="chart-block"[^>]*>\s*<h2[^>]*>{re.escape(title)}</h2>.*?</section>',
+        html,
+        re.S,
+    )
+    assert m, f"no chart headed {title!r}"
+    return m.group(0)
+
+
+def table_rows(html: str, title: str) -> list[tuple[str, str]]:
+    """The rows of the table behind the chart headed `title`."""
+    return re.findall(
+        r'<tr><td>([^<]*)</td><td class="num">([^<]*)</td></tr>', chart_section(html, title)
+    )
+
+
+def test_insights_start_with_a_summary_then_charts_with_their_tables_folded(
+    person: TestClient,
+) -> None:
     add_episode(person)
     add_episode(
         person,
@@ -475,20 +643,105 @@ def test_insights_show_charts_with_text_alternatives(person: TestClient) -> None
     )
     html = person.get("/diary/insights").text
     charts = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
-    assert len(charts) == 4
+    assert len(charts) == 3
     for svg in charts:
         assert 'role="img"' in svg
         chart_id = re.search(r'id="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
         assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
         assert re.search(rf'<title id="{chart_id}-title">[^<]+</title>', svg)
         assert re.search(rf'<desc id="{chart_id}-desc">[^<]+</desc>', svg)
-    assert '<th scope="col">Week starting</th>' in html  # the weekly table
-    assert "<li>Night: 1</li>" in html
-    assert "<li>Morning: 1</li>" in html
-    assert "<li>Running: 1</li>" in html
-    assert "<li>Sleeping: 1</li>" in html
-    assert "In a longer or harder session than usual: 1 of 2 episodes (50%)" in html
-    assert "In heat: 2 of 2 episodes" in html
+    # The summary comes first, in plain sentences; then the circumstances; then the charts.
+    assert html.index('id="h-summary"') < html.index('id="h-circumstances"')
+    assert html.index('id="h-circumstances"') < html.index('<svg class="chart"')
+    for sentence in (
+        "2 episodes in the last 12 months (since 1 December 2025).",
+        "2 episodes in the last 4 weeks, up from 0 in the 4 weeks before.",
+        "Half lasted 1 min 30 s or less",
+        "In a longer or harder session than usual: 1 of 2 episodes (50%).",
+        "In heat: 2 of 2 episodes (100%).",
+    ):
+        assert sentence in html, sentence
+    assert "Without fuel:" not in html  # a circumstance that never came up is not listed
+    assert "chart-shares" not in html  # their list says it all: no chart repeats it
+    # Each chart's numbers are a table, folded under "Show as a table": no list repeats them.
+    assert html.count('<details class="details chart-details"') == html.count("<table") == 3
+    for section in re.findall(r'<section class="chart-block".*?</section>', html, re.S):
+        assert re.search(r"<details[^>]*>\s*<summary>Show as a table.*<table", section, re.S)
+    assert "chart-facts" not in html
+    assert "<li>Night: 1</li>" not in html
+    # Only the weeks and times with episodes have a row: no table of zeros.
+    assert table_rows(html, "Episodes per week") == [("16 Nov", "2")]
+    assert "No episodes in the other 11 weeks." in chart_section(html, "Episodes per week")
+    assert table_rows(html, "By time of day") == [("Night (0–6 h)", "1"), ("Morning (6–12 h)", "1")]
+    assert table_rows(html, "By activity") == [("Running", "1"), ("Sleeping", "1")]
+    assert '<td class="num">0</td>' not in html
+    desc = re.search(r'<desc id="chart-weeks-desc">([^<]+)</desc>', html)
+    assert desc
+    assert desc.group(1) == (
+        "2 episodes in the last 12 weeks: week of 16 Nov: 2; no episodes in the other 11 weeks."
+    )
+
+
+def test_insights_name_the_reasons_to_see_a_doctor_in_the_summary(person: TestClient) -> None:
+    add_episode(person, duration="12m")
+    html = person.get("/diary/insights").text
+    summary = re.search(r'<section class="insight-summary".*?</section>', html, re.S)
+    assert summary
+    assert re.search(
+        r"<strong>A cramp that lasted longer than 10 minutes:</strong> "
+        r'get seen by a doctor within 24 hours\. <a href="#prompt-cramp_longer_than_10_minutes">',
+        summary.group(0),
+    )
+    # The card with the criterion and its source follows the summary, before the charts.
+    card = html.index('id="prompt-cramp_longer_than_10_minutes"')
+    assert html.index('id="h-summary"') < card < html.index('<svg class="chart"')
+    assert html.count('id="prompt-cramp_longer_than_10_minutes"') == 1
+
+
+def test_the_summary_says_what_recurs_and_the_trend(person: TestClient) -> None:
+    # 4 episodes at night within a month: regular cramps; 1 in the 4 weeks before.
+    for day in ("2026-10-20", "2026-11-02", "2026-11-10", "2026-11-18", "2026-11-24"):
+        add_episode(person, occurred_at=f"{day}T03:00", activity="sleeping", session_load="")
+    html = person.get("/diary/insights").text
+    summary = re.search(r'<section class="insight-summary".*?</section>', html, re.S)
+    assert summary
+    lines = re.findall(r"<li[^>]*>(.*?)</li>", summary.group(0), re.S)
+    assert lines[0].startswith(
+        "<strong>Regular cramps:</strong> make an appointment with a GP or physiotherapist."
+    )
+    assert lines[1:] == [
+        "5 episodes in the last 12 months (since 1 December 2025).",
+        "4 episodes in the last 4 weeks, up from 1 in the 4 weeks before.",
+        "Most often at night (5 of 5).",
+        "Most often while sleeping (5 of 5).",
+        "Half lasted 1 min 30 s or less, and half had a severity of 6 out of 10 or less.",
+    ]
+
+
+def test_the_summary_starts_the_period_on_the_local_first_of_the_month(kb: KnowledgeBase) -> None:
+    """East of UTC the period starts the evening before in UTC: the date said is local."""
+    ins = compute_insights([], [], rules=kb.diary_rules, now=NOW, utc_offset=timedelta(hours=1))
+    assert ins.period_start.day == 30  # 30 November 2025, 23:00 UTC
+    assert summary_lines(ins) == ["No episodes in the last 12 months (since 1 December 2025)."]
+
+
+def test_insights_of_an_empty_or_quiet_diary_show_no_zeros(person: TestClient) -> None:
+    html = person.get("/diary/insights").text
+    assert "No episodes in the last 12 months (since 1 December 2025)." in html
+    assert '<svg class="chart"' not in html
+    assert "<table" not in html
+    assert 'href="/diary/episodes/new">Log your episodes</a>' in html
+    # One episode months ago: the year's charts, a sentence instead of 12 empty weeks.
+    add_episode(person, occurred_at="2026-06-10T18:00")
+    html = person.get("/diary/insights").text
+    assert "1 episode in the last 12 months" in html
+    assert "No episodes in the last 8 weeks." in html
+    assert len(re.findall(r'<svg class="chart"', html)) == 2
+    assert "No episodes in the last 12 weeks." in chart_section(html, "Episodes per week")
+    assert table_rows(html, "By time of day") == [("Evening (18–24 h)", "1")]
+    assert "No episodes at the other times of day." in html
+    assert '<td class="num">0</td>' not in html
+    assert "Most often" not in html  # one episode is no pattern
 
 
 def test_doctor_prompts_show_the_criterion_and_source(person: TestClient) -> None:
@@ -548,37 +801,11 @@ def test_export_then_import_json_and_csv(app: FastAPI, person: TestClient) -> No
 
 
 def _result_state(client: TestClient) -> tuple[str, str]:
-    """Run the interview far enough to get a result page; return its HTML and state."""
-    r = client.post(
-        "/assess/about",
-        data={"age": "35", "sex": "female", "csrf_token": csrf_token(client.get("/assess").text)},
-    )
-    html = r.text
-    r = client.post(
-        "/assess/start",
-        data={
-            "start": "0",
-            "state": re.search(r'name="state" value="([^"]+)"', html).group(1),  # type: ignore[union-attr]
-            "csrf_token": csrf_token(html),
-        },
-    )
-    for _ in range(40):
-        if 'action="/assess/summary"' in r.text:
-            state = re.search(r'name="state" value="([^"]+)"', r.text)
-            assert state
-            return r.text, state.group(1)
-        if 'action="/assess/continue"' in r.text:
-            action, data = "/assess/continue", {}
-        else:
-            items = re.search(r'name="items" value="([^"]*)"', r.text).group(1)  # type: ignore[union-attr]
-            qtype = re.search(r'name="qtype" value="([^"]*)"', r.text).group(1)  # type: ignore[union-attr]
-            action = "/assess/answer"
-            data = {"items": items, "qtype": qtype}
-            if qtype == "single":
-                data["choice"] = "absent"
-        state = re.search(r'name="state" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
-        r = client.post(action, data={**data, "state": state, "csrf_token": csrf_token(r.text)})
-    pytest.fail("no result page")
+    """Run the interview to the result page; return its HTML and state."""
+    html = walk_to_result(client).text
+    state = hidden(html, "state")
+    assert state
+    return html, state
 
 
 def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) -> None:
@@ -592,10 +819,9 @@ def test_a_signed_in_person_can_save_a_result(app: FastAPI, person: TestClient) 
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert r.headers["location"] == "/diary?done=assessment_saved"
-    page = person.get(r.headers["location"]).text
-    assert "The result has been saved" in page
-    assert "Saved results" in page
+    assert re.fullmatch(r"/diary/assessments/[0-9a-f]{32}\?done=saved", r.headers["location"])
+    assert "The result has been saved" in person.get(r.headers["location"]).text
+    assert "Saved results" in person.get("/diary").text
     doc = json.loads(person.get("/diary/export?format=json").text)
     [saved] = doc["saved_assessments"]
     assert saved["request"]["age"] == 35
@@ -636,7 +862,7 @@ def test_times_are_typed_shown_and_analysed_in_the_persons_time_zone(
     assert "Your time zone has been saved" in person.get(r.headers["location"]).text
 
     form = person.get("/diary/episodes/new").text
-    assert "in your time zone, America/New_York" in form
+    assert "in your time zone (America/New_York)" in form
     assert field_value(form, "occurred_at") == "2026-11-25T07:00"  # NOW (12:00 UTC) in New York
     eid = add_episode(person, occurred_at="2026-11-20T23:30")
     [stored] = stored_episodes(app, person)
@@ -653,5 +879,5 @@ def test_times_are_typed_shown_and_analysed_in_the_persons_time_zone(
 
     html = person.get("/diary/insights").text
     assert "Episodes by time of day (America/New_York)" in html
-    assert "<li>Evening: 1</li>" in html
-    assert "<li>Night: 0</li>" in html  # 04:30 UTC would have been night
+    assert table_rows(html, "By time of day") == [("Evening (18–24 h)", "1")]
+    assert "Night (0–6 h)" not in html  # 04:30 UTC would have been night

@@ -167,11 +167,13 @@ FORMS: dict[str, dict[str, str]] = {
         "role": "person",
         "units": "metric",
         "time_zone": "UTC",
+        "result": STATE,
     },
     "/account/sign-in": {
         "email": "nobody@example.com",
         "password": "not the password",
         "next": "/diary",
+        "result": STATE,
     },
     "/account/sign-out": {},
     "/account/units": {"units": "metric"},
@@ -185,6 +187,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/account/unlink": {"other_id": "0" * 32},
     "/account/delete": {"password": "not the password"},
     "/account/reset": {"token": "x" * 43, "new_password": "another long password"},
+    "/account/save-result": {"state": STATE, "then": "sign-up"},
     "/diary/episodes/new": EPISODE,
     "/diary/episodes/{episode_id}/edit": EPISODE,
     "/diary/episodes/{episode_id}/delete": {},
@@ -237,6 +240,7 @@ SIGNED_OUT = {
     "/account/sign-in",
     "/account/sign-out",
     "/account/reset",
+    "/account/save-result",
 }
 #: Forms of a clinician; "/rehab/stop" ends a plan, so a second person sends it.
 CLINICIAN = ("/clinician/", "/account/link")
@@ -340,10 +344,10 @@ def _build(app: FastAPI) -> Site:
         "person_id": user_id(app, person_email),
         "episode_id": add_episode(person),
         "training_id": add_session(person),
-        "assessment_id": "0" * 32,
     }
     r = submit(person, "/diary/assessments", {"state": STATE}, page="/diary")
     assert r.status_code == 303, r.text
+    site.ids["assessment_id"] = r.headers["location"].split("/")[-1].split("?")[0]
     return site
 
 
@@ -463,6 +467,8 @@ STATE_ROUTES = (
     "/assess/continue",
     "/assess/summary",
     "/diary/assessments",
+    "/account/save-result",
+    "/account/sign-in",
 )
 
 
@@ -538,7 +544,8 @@ NESTED = "[" * 10_000 + "]" * 10_000
 @example(route="/assess/start", token="eyJhIjog" + "OTk5" * 2000)
 @example(route="/assess/back", token="!!!!")
 def test_no_interview_state_fails(site: Site, route: str, token: str) -> None:
-    data = {**FORMS[route], "state": token}
+    field = "result" if route.startswith("/account/sign-") else "state"
+    data = {**FORMS[route], field: token}
     if route == "/assess/answer":
         data.update(items="calf_pain", qtype="single", choice="absent")
     assert_no_server_error(site.post(route, data))
@@ -567,6 +574,7 @@ def pages_with_ids(app: FastAPI) -> list[str]:
             [
                 "episode_id",
                 "training_id",
+                "assessment_id",
                 "person_id",
                 "exercise_id",
                 "programme_id",
@@ -581,6 +589,8 @@ def pages_with_ids(app: FastAPI) -> list[str]:
 @example(which=1, ids={"episode_id": "\x00", "training_id": "\x00"})
 @example(which=2, ids={"episode_id": "\x00", "training_id": "\x00"})
 @example(which=3, ids={"episode_id": "\x00", "training_id": "\x00"})
+@example(which=0, ids={"assessment_id": "\x00"})
+@example(which=1, ids={"assessment_id": "\x00", "person_id": "\x00"})
 def test_no_page_fails_on_its_id(site: Site, which: int, ids: dict[str, str]) -> None:
     pages = pages_with_ids(site.app)
     path = pages[which % len(pages)]

@@ -52,6 +52,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/diary/import"): "own",
     ("POST", "/diary/import"): "own",
     ("POST", "/diary/assessments"): "own",
+    ("GET", "/diary/assessments/{assessment_id}"): "record",
     ("POST", "/diary/assessments/{assessment_id}/delete"): "record",
     ("GET", "/diary/episodes/new"): "own",
     ("POST", "/diary/episodes/new"): "own",
@@ -67,6 +68,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/diary/sessions/{training_id}/delete"): "record",
     ("GET", "/clinician"): "clinician",
     ("GET", "/clinician/persons/{person_id}"): "person",
+    ("GET", "/clinician/persons/{person_id}/assessments/{assessment_id}"): "person",
     ("GET", "/clinician/persons/{person_id}/rehab"): "person",
     ("POST", "/clinician/persons/{person_id}/rehab/assign"): "person_plan",
     ("POST", "/clinician/persons/{person_id}/rehab/phase"): "person_plan",
@@ -321,6 +323,24 @@ def test_another_person_never_sees_the_owner_s_records(world: World) -> None:
         r = client.get(path)
         assert r.status_code == 200, path
         assert MARK.encode() not in r.content, path
+
+
+def test_another_person_s_saved_result_is_not_found(world: World) -> None:
+    """Someone else's saved result answers exactly as an id that does not exist."""
+    mine = f"/diary/assessments/{world.assessment_id}"
+    unknown = "/diary/assessments/" + "0" * 32
+    other = world.clients["other_person"]
+    theirs = other.get(mine)
+    assert theirs.status_code == 404
+    assert theirs.text == other.get(unknown).text
+    path = f"/clinician/persons/{world.owner_id}/assessments/{world.assessment_id}"
+    read = world.clients["linked_clinician"].get(path)
+    assert read.status_code == 200  # it exists: the 404s above are about who asks
+    assert "Saved by Owner Person" in read.text
+    for actor in ("other_person", "unlinked_clinician"):
+        r = world.clients[actor].get(path)
+        assert r.status_code == 404, actor
+        assert "Owner Person" not in r.text, actor
 
 
 def test_another_person_never_sees_the_owner_s_plan(world: World) -> None:

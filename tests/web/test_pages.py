@@ -128,12 +128,13 @@ def test_an_emergency_answer_goes_straight_to_emergency_advice(post: Any) -> Non
 def test_back_returns_to_the_previous_question(post: Any) -> None:
     state = _state(post("/assess/about", data={"age": "40", "sex": "male"}).text)
     first = post("/assess/start", data={"state": state, "start": ["1"]})
-    items = re.search(r'name="items" value="([^"]*)"', first.text).group(1)
-    second = post(
-        "/assess/answer",
-        data={"state": _state(first.text), "items": items, "qtype": "group_multiple"},
-    )
-    assert _heading(second.text) != _heading(first.text)
+    second = first
+    while _heading(second.text) == _heading(first.text):  # a long question comes in parts
+        items = re.search(r'name="items" value="([^"]*)"', second.text).group(1)
+        second = post(
+            "/assess/answer",
+            data={"state": _state(second.text), "items": items, "qtype": "group_multiple"},
+        )
     back = post("/assess/back", data={"state": _state(second.text)})
     assert _heading(back.text) == _heading(first.text)
 

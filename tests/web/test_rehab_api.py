@@ -126,6 +126,13 @@ def test_the_programmes(api: TestClient) -> None:
     assert all(
         v["expected_days"]["low"] <= v["expected_days"]["high"] for v in strain_out["variants"]
     )
+    # The versions in plain words: each muscle with how to tell it, each grade, and "not sure".
+    assert {m["site"] for m in strain_out["muscles"]} == {"gastrocnemius", "soleus"}
+    assert all(m["how_to_tell"]["references"] for m in strain_out["muscles"])
+    assert [g["grade"] for g in strain_out["grades"]] == [1, 2, 3]
+    assert strain_out["not_sure"]["site"] == "soleus"
+    assert strain_out["not_sure"]["why"]["evidence"] == "expert_opinion"
+    assert next(p for p in out if p["id"] == "cramp_conditioning")["not_sure"] is None
     detail = api.get("/api/v1/rehab/programmes/calf_strain").json()
     prog = KB.programmes["calf_strain"]
     assert [p["id"] for p in detail["phases"]] == [p.id for p in prog.phases]

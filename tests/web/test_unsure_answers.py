@@ -80,8 +80,8 @@ def test_a_tick_wins_over_i_dont_know(post: Any) -> None:
 
 def test_an_unsure_danger_sign_is_asked_again_in_plainer_words(post: Any) -> None:
     first = _start(post, 40, "male", 1)
-    r = _answer(post, first, {"foot_cold_pale_or_blue": "unknown"})
-    r = _run(post, r, {}, until="asked another way")
+    # Through every part of the first question, the foot's part answered "I don't know".
+    r = _run(post, first, {"foot_cold_pale_or_blue": "unknown"}, until="asked another way")
     assert "asked another way" in r.text
     assert "Compare both feet" in r.text
     assert "Comparing both feet, done by someone with you" in r.text  # the companion check

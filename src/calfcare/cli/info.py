@@ -6,6 +6,9 @@ from typing import Annotated
 
 import typer
 
+#: Room the two text columns need beside the widest id before the table becomes a list.
+NARROW_MARGIN = 50
+
 
 def conditions() -> None:
     """List every condition calfcare knows, with its usual level of care."""
@@ -15,13 +18,22 @@ def conditions() -> None:
     from calfcare.kb.loader import load_kb
     from calfcare.services.guides import list_guides
 
+    guides = list_guides(load_kb())
+    console = Console()
+    # Ids are for copying into `calfcare explain`: never cut. A narrow terminal gets a list.
+    widest = max(len(g["id"]) for g in guides)
+    if console.width < widest + NARROW_MARGIN:
+        for g in guides:
+            console.print(f"[bold]{g['id']}[/bold]", soft_wrap=True)
+            console.print(f"  {g['common_name']}. {g['usual_care_label']}.")
+        return
     table = Table(title="Conditions", show_lines=False)
-    table.add_column("id", style="bold")
-    table.add_column("Common name")
-    table.add_column("Usual care")
-    for g in list_guides(load_kb()):
+    table.add_column("id", style="bold", no_wrap=True, min_width=widest)
+    table.add_column("Common name", ratio=1, overflow="fold")
+    table.add_column("Usual care", ratio=1, overflow="fold")
+    for g in guides:
         table.add_row(g["id"], g["common_name"], g["usual_care_label"])
-    Console().print(table)
+    console.print(table)
 
 
 def explain(

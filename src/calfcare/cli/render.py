@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from calfcare.services.guides import CARE_SYMBOLS, evidence_words
 from calfcare.services.text import whole_number
 
 console = Console()
 
 FAMILY_STYLE = {"non_urgent": "blue", "urgent": "bold red", "immediate": "bold white on red"}
-FAMILY_SYMBOL = {"non_urgent": "i", "urgent": "!", "immediate": "!!!"}
 EMERGENCY_LINE = (
     "If you have chest pain, sudden breathlessness, a cold pale foot, or you feel "
     "confused or faint: call emergency services now (999, 112 or 911)."
@@ -156,7 +156,7 @@ def _ask_single(item: dict[str, Any], back: str) -> list[dict[str, str]] | None:
 def _banner(result: dict[str, Any]) -> Panel:
     family = result["extras"]["family"]
     return Panel(
-        f"[{FAMILY_STYLE[family]}] {FAMILY_SYMBOL[family]} {result['label']} "
+        f"[{FAMILY_STYLE[family]}] {CARE_SYMBOLS[family]} {result['label']} "
         f"[/{FAMILY_STYLE[family]}]\n\n{result['description']}",
         title="Level of care",
         expand=False,
@@ -195,12 +195,12 @@ def print_result(result: dict[str, Any]) -> None:
     for advice in result.get("for_you", []):
         console.print(
             f"[bold]{advice['title']}[/bold]: {advice['text']} "
-            f"[dim]({advice['evidence'].replace('_', ' ')})[/dim]"
+            f"[dim]({evidence_words(advice['evidence'])})[/dim]"
         )
     console.print("[bold]What to do now[/bold]")
     for st in result["do_now"]:
-        console.print(f"  - {st['text']} [dim]({st['evidence'].replace('_', ' ')})[/dim]")
+        console.print(f"  - {st['text']} [dim]({evidence_words(st['evidence'])})[/dim]")
     console.print("[bold]When to get help[/bold]")
     for sh in result["seek_help"]:
-        console.print(f"  - {sh['when']} [dim]→ {sh['level'].replace('_', ' ')}[/dim]")
+        console.print(f"  - {sh['when']} [dim]→ {sh['label']}[/dim]")
     console.print(f"\n[dim]{DISCLAIMER} Knowledge base {result['kb_version']}.[/dim]")

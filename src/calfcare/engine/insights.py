@@ -8,6 +8,7 @@ Periods, in the person's local time (UTC + `utc_offset`):
 * weeks: the current calendar week (Monday to Sunday) and the 11 before it, oldest first;
 * months: the current calendar month and the 11 before it, oldest first;
 * the summary (time of day, activity, shares, medians) covers the same 12 months;
+* the trend compares the last 4 weeks with the 4 weeks before them (rolling, from `now`);
 * each doctor prompt looks back its own `within_days` from `now` (a rolling window).
 
 An episode logged a little in the future (the diary allows up to an hour) counts as now.
@@ -47,6 +48,8 @@ TIMES_OF_DAY: tuple[tuple[str, int, int], ...] = (
 #: Order of the shares in `Insights.shares` and the episode flags they give.
 SHARE_IDS = ("longer_or_harder", "heat", "without_fuel")
 MAX_OFFSET = timedelta(hours=18)
+#: The length of each of the two windows the trend compares.
+TREND_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,15 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """Episodes in the last `days` days (`recent`) and in the `days` days before (`before`)."""
+
+    days: int
+    recent: int
+    before: int
+
+
+@dataclass(frozen=True)
 class Insights:
     now: datetime
     utc_offset: timedelta
@@ -94,6 +106,7 @@ class Insights:
     median_duration_s: float | None
     median_severity: float | None
     prompts: tuple[DoctorPrompt, ...]
+    trend: Trend
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -130,11 +143,29 @@ def earliest_needed(now: datetime, utc_offset: timedelta, rules: DiaryRules) -> 
     start = datetime.combine(
         first_month(now, utc_offset), datetime.min.time(), tzinfo=_zone(utc_offset)
     ).astimezone(UTC)
-    longest_window = max(p.criterion.within_days for p in rules.prompts)
+    longest_window = max(*(p.criterion.within_days for p in rules.prompts), 2 * TREND_DAYS)
     return min(start, aware(now, "now") - timedelta(days=longest_window))
 
 
 # --- everything together ----------------------------------------------------------------------
+
+
+def trend(episodes: Iterable[EpisodeFacts], now: datetime, days: int = TREND_DAYS) -> Trend:
+    """Episodes in the last `days` days and in the `days` days before them.
+
+    Rolling windows from `now`, like the doctor prompts; an episode logged a little in the
+    future counts as now.
+    """
+    now = aware(now, "now")
+    window = timedelta(days=days)
+    recent = before = 0
+    for e in episodes:
+        age = now - min(aware(e.occurred_at, "occurred_at"), now)
+        if age < window:
+            recent += 1
+        elif age < 2 * window:
+            before += 1
+    return Trend(days=days, recent=recent, before=before)
 
 
 def _median(values: list[int]) -> float | None:
@@ -229,4 +260,5 @@ def compute_insights(
         median_duration_s=_median([e.duration_s for e in tally.in_period]),
         median_severity=_median([e.severity for e in tally.in_period]),
         prompts=doctor_prompts(episodes, rules, now),
+        trend=trend(episodes, now),
     )

@@ -83,6 +83,12 @@ class KnowledgeBase:
         """Conditions in a stable order: the order of the priors file."""
         return tuple(self.priors)
 
+    @property
+    def min_supported_age(self) -> int:
+        """The youngest age, in whole years, that the web pages and the HTTP API assess
+        (`contract.yaml`); younger children are told to see a clinician instead."""
+        return self.contract.min_supported_age
+
 
 def _where(path: str, index: int | None, record: Mapping[str, Any] | None) -> str:
     rid = record.get("id") or record.get("condition") if isinstance(record, Mapping) else None

@@ -2,7 +2,7 @@
 
 `model/wells.yaml` is the two-level Wells score; `contract.yaml` is case format v1.1 (condition
 ids with their usual level of care, and the size of the vocabulary), which `kb check` holds the
-guides and findings to.
+guides and findings to, and the youngest age the web pages and the HTTP API assess.
 """
 
 from __future__ import annotations
@@ -31,4 +31,10 @@ class Contract(Strict):
 
     version: str
     findings: int = Field(ge=1)
+    min_supported_age: int = Field(
+        ge=1,
+        le=120,
+        description="The youngest age the web pages and the HTTP API assess; the Python API "
+        "reads every case-format age (1-120)",
+    )
     conditions: dict[Slug, TriageLevel] = Field(min_length=1)

@@ -2,7 +2,8 @@
 
 Proves that every exercise has its own drawing and every drawing stays within the small,
 safe subset of SVG that the web pages and the PDF handout both render; that programmes only
-name exercises, products, conditions, phases and references that exist; that no phase
+name exercises, products, conditions, phases and references that exist, and explain in plain
+words every muscle (with how to tell it) and grade their versions name; that no phase
 allows more pain than the shared pain-monitoring model, and every number of that model has
 its source; that every test a person logs has its protocol and its sources; and that no id
 a stored plan may hold has gone without a mapping to where its plans go.
@@ -14,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 
 from calfcare.kb.loader import KnowledgeBase
-from calfcare.kb.rehab_ids import ID_KINDS, current_ids
+from calfcare.kb.rehab_ids import ID_KINDS, by_grade, current_ids, not_sure_id
 from calfcare.kb.rehab_schema import PAIN_MODEL_NUMBERS, Exercise, Programme, TestKind, TestProtocol
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -119,6 +120,17 @@ def figure_problems(svg: str) -> list[str]:
     return problems
 
 
+def _choice_refs(p: Programme) -> Iterator[tuple[str, list[str]]]:
+    """The references of the plain words that help a person choose their version."""
+    for m in p.muscles:
+        yield f"muscles ({m.site}) signs", m.signs.references
+        yield f"muscles ({m.site}) how_to_tell", m.how_to_tell.references
+    for g in p.grades:
+        yield f"grades ({g.grade}) signs", g.signs.references
+    if p.not_sure is not None:
+        yield "not_sure why", p.not_sure.why.references
+
+
 def _programme_refs(p: Programme) -> Iterator[tuple[str, list[str]]]:
     yield "references", p.references
     for i, v in enumerate(p.variants):
@@ -127,6 +139,7 @@ def _programme_refs(p: Programme) -> Iterator[tuple[str, list[str]]]:
         yield f"see_professional[{i}]", sp.references
     for i, st in enumerate(p.reinjury_prevention):
         yield f"reinjury_prevention[{i}]", st.references
+    yield from _choice_refs(p)
     for ph in p.phases:
         for i, c in enumerate(ph.exit):
             yield f"phases ({ph.id}) exit[{i}]", c.references
@@ -187,9 +200,57 @@ def _programme_variants(p: Programme) -> Iterator[str]:
                 yield f"variants ({v.id}): phase '{ph.id}' has no exercise for it"
 
 
+def _explained(kind: str, named: dict[str, str], explained: list[str]) -> Iterator[str]:
+    """`named`: variant id -> the muscle or grade it names; `explained`: the entries of `kind`."""
+    for item in sorted({x for x in explained if explained.count(x) > 1}):
+        yield f"{kind}: '{item}' is explained twice"
+    for vid, value in named.items():
+        if value not in explained:
+            yield (
+                f"variants ({vid}) names the {kind.removesuffix('s')} '{value}', but {kind} has "
+                "no entry for it: say in plain words what it is and how to tell"
+            )
+    for item in explained:
+        if item not in named.values():
+            yield f"{kind}: '{item}' is named by no variant"
+
+
+def _programme_choices(p: Programme) -> Iterator[str]:
+    """Every muscle and grade a variant names is explained once, and nothing else is."""
+    yield from _explained(
+        "muscles", {v.id: v.site for v in p.variants if v.site}, [m.site for m in p.muscles]
+    )
+    yield from _explained(
+        "grades",
+        {v.id: str(v.grade) for v in p.variants if v.grade},
+        [str(g.grade) for g in p.grades],
+    )
+
+
+def _programme_not_sure(p: Programme) -> Iterator[str]:
+    """Each grade whose versions differ by muscle has a safe "not sure" version, whose id is
+    nobody else's."""
+    for grade, group in by_grade(p).items():
+        if len(group) < 2 or not any(v.site for v in group):
+            continue
+        if p.not_sure is None:
+            yield "versions differ by muscle: not_sure must say which is the safe default and why"
+            return
+        if not any(v.site == p.not_sure.site for v in group):
+            yield f"not_sure: no version of grade {grade} is for the '{p.not_sure.site}'"
+        if not_sure_id(grade) in {v.id for v in p.variants}:
+            yield f"variant id '{not_sure_id(grade)}' is kept for the 'not sure' choice"
+
+
 def _check_programme(kb: KnowledgeBase, p: Programme) -> Iterator[tuple[str, str]]:
     where = f"rehab/programmes/{p.id}.yaml"
-    for message in (*_programme_names(kb, p), *_programme_phases(kb, p), *_programme_variants(p)):
+    for message in (
+        *_programme_names(kb, p),
+        *_programme_phases(kb, p),
+        *_programme_variants(p),
+        *_programme_choices(p),
+        *_programme_not_sure(p),
+    ):
         yield (where, message)
 
 

@@ -17,13 +17,32 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from calfcare.kb.rehab_schema import Programme
+from calfcare.kb.rehab_schema import Programme, Variant
 from calfcare.kb.schema import Slug, Strict
 
 #: A variant or phase id with its programme: `calf_strain/protect`.
 QualifiedId = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$", max_length=129)
 ]
+#: The id of the "I'm not sure which muscle" choice for versions without a grade.
+NOT_SURE = "not_sure"
+
+
+def not_sure_id(grade: int | None) -> str:
+    """The id a form sends for "not sure which muscle" (e.g. `grade2_not_sure`). It is
+    resolved to a real variant before a plan is stored, so no plan holds it; no variant may
+    take it (`calfcare kb check`)."""
+    return NOT_SURE if grade is None else f"grade{grade}_{NOT_SURE}"
+
+
+def by_grade(prog: Programme) -> dict[int | None, list[Variant]]:
+    """The versions of each grade (None: versions without one), in the programme's order."""
+    groups: dict[int | None, list[Variant]] = {}
+    for v in prog.variants:
+        groups.setdefault(v.grade, []).append(v)
+    return groups
+
+
 IdKind = Literal["programmes", "variants", "phases", "exercises"]
 ID_KINDS: tuple[IdKind, ...] = ("programmes", "variants", "phases", "exercises")
 

@@ -52,6 +52,8 @@ Equipment = Literal[
 Target = Literal[
     "gastrocnemius", "soleus", "achilles", "ankle", "foot", "balance", "power", "running"
 ]
+#: The two calf muscles a strain can be in.
+Site = Literal["gastrocnemius", "soleus"]
 #: What a person counts when they log a set of this exercise.
 Measure = Literal["reps", "seconds", "minutes"]
 
@@ -155,7 +157,7 @@ class Prescription(Strict):
     days_per_week: int | None = Field(default=None, ge=1, le=7)
     load: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=400)
-    sites: list[Literal["gastrocnemius", "soleus"]] = Field(
+    sites: list[Site] = Field(
         default_factory=list, description="Only for these injured muscles; empty means all"
     )
 
@@ -191,7 +193,7 @@ class Variant(Strict):
     id: Slug
     label: Text
     grade: int | None = Field(default=None, ge=1, le=3)
-    site: Literal["gastrocnemius", "soleus"] | None = None
+    site: Site | None = None
     expected_days: DayRange
     expected_note: Text
     estimate: bool = False
@@ -200,6 +202,40 @@ class Variant(Strict):
         default_factory=dict, description="Per phase id: fewest days before moving on"
     )
     skip_phases: list[Slug] = Field(default_factory=list)
+
+
+class MuscleGuide(Strict):
+    """One calf muscle in plain words, and how a person can tell it is the one they hurt.
+
+    `signs` says where it hurts and how it usually starts; `how_to_tell` is the short check a
+    person can do (which hurts more: the knee straight or the knee bent). Both are graded and
+    sourced. Every muscle a variant names (`site`) needs one; `calfcare kb check` says so.
+    """
+
+    site: Site
+    name: Text = Field(description="Plain name first, the medical name after")
+    signs: Statement
+    how_to_tell: Statement
+
+
+class GradeGuide(Strict):
+    """What a grade of strain means in plain words (grade 1 mild to grade 3 severe)."""
+
+    grade: int = Field(ge=1, le=3)
+    name: Text
+    signs: Statement
+
+
+class NotSure(Strict):
+    """What a person follows when they cannot tell which muscle they hurt: the safe default.
+
+    Each grade whose versions differ by muscle gets an "I'm not sure" choice that picks the
+    version for `site`; `why` says, graded and sourced, why that one is the safer choice.
+    """
+
+    site: Site
+    label: Text = Field(description="The choice in the person's words")
+    why: Statement
 
 
 class SeekProfessional(Strict):
@@ -217,10 +253,27 @@ class Programme(Strict):
     for_conditions: list[Slug] = Field(min_length=1)
     audience: Text
     variants: list[Variant] = Field(min_length=1)
+    muscles: list[MuscleGuide] = Field(
+        default_factory=list, description="Per muscle the variants name: plain words, how to tell"
+    )
+    grades: list[GradeGuide] = Field(
+        default_factory=list, description="Per grade the variants name: what it means"
+    )
+    not_sure: NotSure | None = Field(
+        default=None, description="The safe default when a person cannot tell the muscle"
+    )
     phases: list[Phase] = Field(min_length=2)
     see_professional: list[SeekProfessional] = Field(min_length=1)
     reinjury_prevention: list[Statement] = Field(min_length=1)
     references: list[Slug] = Field(min_length=1)
+
+    def muscle(self, site: str | None) -> MuscleGuide | None:
+        """The plain words for the muscle `site`, or None (no muscle, or none given)."""
+        return next((m for m in self.muscles if m.site == site), None)
+
+    def grade_guide(self, grade: int | None) -> GradeGuide | None:
+        """What the grade means in plain words, or None (no grade, or none given)."""
+        return next((g for g in self.grades if g.grade == grade), None)
 
 
 class NumberSource(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from calfcare.kb.loader import KnowledgeBase
-from calfcare.kb.schema import TriageLevel
+from calfcare.kb.schema import TriageLevel, Unconfirmed
 
 
 def summary_line(kb: KnowledgeBase) -> str:
@@ -36,6 +36,26 @@ def summary_line(kb: KnowledgeBase) -> str:
         f"alarm rules, {len(kb.likelihoods)} likelihoods, {statements} graded statements, "
         f"{len(kb.references)} references; {len(kb.exercises)} exercises with their "
         f"drawings, {len(kb.programmes)} rehabilitation programmes."
+    )
+
+
+def unconfirmed_identifiers(kb: KnowledgeBase) -> int:
+    """How many references still lack a confirmed DOI, PMID or PMCID (the editors' to-do).
+
+    A web page that has no such identifier (an NHS page, a guideline) is not counted: only a
+    reference flagged `identifier` is, and readers get a search or a trial record for it.
+    """
+    return sum(1 for ref in kb.references.values() if Unconfirmed.identifier in ref.unconfirmed)
+
+
+def editorial_line(kb: KnowledgeBase) -> str:
+    """What `calfcare kb check` tells editors is still to confirm: the data loads without it,
+    but readers get a search instead of a link until an identifier is found."""
+    flagged = sum(1 for ref in kb.references.values() if ref.unconfirmed)
+    return (
+        f"For editors: {unconfirmed_identifiers(kb)} of {len(kb.references)} references have no "
+        f"confirmed identifier (DOI, PMID or PMCID) and {flagged} have a part not yet "
+        "confirmed; `calfcare kb references --unconfirmed` lists them."
     )
 
 
@@ -139,7 +159,9 @@ def usual_care_table(kb: KnowledgeBase) -> str:
 def blocks(kb: KnowledgeBase) -> dict[str, str]:
     """Every generated block of the docs, by name."""
     return {
-        "kb-summary": f"```text\n$ calfcare kb check\n{summary_line(kb)}\n```",
+        "kb-summary": (
+            f"```text\n$ calfcare kb check\n{summary_line(kb)}\n{editorial_line(kb)}\n```"
+        ),
         "kb-basis": basis_counts(kb),
         "cant-miss": cant_miss_table(kb),
         "policy": policy_table(kb),

@@ -16,9 +16,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from calfcare.kb.reference_rules import locator_problem, reference_problems
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
@@ -79,19 +82,60 @@ class EvidenceLevel(StrEnum):
     no_evidence = "no_evidence"
 
 
+class Unconfirmed(StrEnum):
+    """A part of a citation that an editor has not yet checked against the source itself.
+
+    Readers never see these flags; the editors' view of the sources lists them. A flagged
+    author list, year or journal is left out of the citation a reader sees; a flagged title is
+    still shown, because a citation needs one.
+    """
+
+    authors = "authors"
+    author_list = "author_list"
+    year = "year"
+    #: Named so, not `title`, which would hide `str.title`; the data still says "title".
+    exact_title = "title"
+    journal = "journal"
+    details = "details"
+    identifier = "identifier"
+
+
 class Reference(Strict):
-    """A citable source. At least one of doi, pmid, pmcid or url locates it."""
+    """A citable source, located by a DOI, PMID, PMCID or address, or at least by a search."""
 
     id: Slug
-    authors: Text
+    authors: Text | None = None
     year: int = Field(ge=1900, le=2100)
     title: Text
-    journal: Text
+    journal: Text | None = None
     doi: str | None = None
     pmid: str | None = None
     pmcid: str | None = None
     url: str | None = None
+    search: str | None = None
+    unconfirmed: list[Unconfirmed] = Field(default_factory=list)
     note: str | None = None
+
+    @field_validator("pmid", mode="before")
+    @classmethod
+    def _pmid_as_text(cls, value: object) -> object:
+        """A PMID written without quotes reads as a number in YAML; it is the same PMID."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("doi", "pmid", "pmcid", "url", "search")
+    @classmethod
+    def _locator_shape(cls, value: str | None, info: ValidationInfo) -> str | None:
+        problem = locator_problem(str(info.field_name), value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Reference:
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Statement(Strict):
@@ -279,12 +323,30 @@ class Question(Strict):
 
 
 class LevelText(Strict):
-    """The words of a level of care as a person reads them."""
+    """The words of a level of care as a person reads them.
+
+    An immediate level also carries the emergency page's words (`act_now`, `meanwhile_heading`
+    and `meanwhile`), so that each emergency says one thing everywhere: going to A&E never
+    reads "wait for the ambulance".
+    """
 
     id: TriageLevel
     label: Text
     description: Text
     family: Literal["non_urgent", "urgent", "immediate"]
+    act_now: Text | None = Field(default=None, description="Said just before the numbers to call")
+    meanwhile_heading: Text | None = None
+    meanwhile: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _emergency_words(self) -> LevelText:
+        has_words = bool(self.act_now and self.meanwhile_heading and self.meanwhile)
+        if (self.family == "immediate") != has_words:
+            raise ValueError(
+                "act_now, meanwhile_heading and meanwhile: give all three for an "
+                "immediate level of care and none for any other"
+            )
+        return self
 
 
 class StartOption(Strict):

@@ -263,7 +263,10 @@ class Assessor:
         result["conditions"] = [self.condition_with_why(r) for r in top]
         lead = self.kb.guides[top[0].id]
         result["do_now"] = [s.model_dump(mode="json") for s in lead.do_now]
-        result["seek_help"] = [s.model_dump(mode="json") for s in lead.seek_help]
+        result["seek_help"] = [
+            {**s.model_dump(mode="json"), "label": self.kb.levels[s.level.value].label}
+            for s in lead.seek_help
+        ]
         result["for_you"] = self.personal_advice(ev.case)
         result["kb_version"] = self.kb.content_hash
         return result

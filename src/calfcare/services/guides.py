@@ -7,6 +7,7 @@ from typing import Any
 from calfcare.errors import NotFoundError
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.schema import ConditionGuide, EvidenceLevel, Reference, Statement
+from calfcare.services.references import citation_text
 from calfcare.services.text import shown
 
 EVIDENCE_WORDS = {
@@ -16,6 +17,22 @@ EVIDENCE_WORDS = {
     EvidenceLevel.expert_opinion: "expert opinion",
     EvidenceLevel.no_evidence: "no good evidence",
 }
+#: The symbol beside a level of care, so that colour is never the only signal; the pages, the
+#: printable summary and the terminal all use these.
+CARE_SYMBOLS = {"non_urgent": "i", "urgent": "!", "immediate": "!!"}
+#: What a screen reader hears before a level of care, in place of the symbol and the colour.
+CARE_PREFIXES = {
+    "non_urgent": "Non-urgent advice: ",
+    "urgent": "Urgent advice: ",
+    "immediate": "Immediate action required: ",
+}
+
+
+def evidence_words(level: str) -> str:
+    """An evidence level id (`expert_opinion`) in the words a reader sees ("expert opinion")."""
+    return EVIDENCE_WORDS[EvidenceLevel(level)]
+
+
 SECTIONS = (
     ("causes", "Causes"),
     ("complications", "Complications"),
@@ -54,19 +71,8 @@ def get_guide(condition_id: str, kb: KnowledgeBase) -> ConditionGuide:
 
 
 def cite(ref: Reference) -> str:
-    """A short citation with its locator, e.g. 'Miller KC et al. 2022, doi:10.4085/...'."""
-    first = ref.authors.split(",")[0].strip()
-    more = " et al." if "," in ref.authors else ""
-    locator = (
-        f"doi:{ref.doi}"
-        if ref.doi
-        else f"PMID {ref.pmid}"
-        if ref.pmid
-        else ref.pmcid
-        if ref.pmcid
-        else ref.url or ""
-    )
-    return f"{first}{more} {ref.year}, {ref.journal}" + (f", {locator}" if locator else "")
+    """A reference as readers see it, on one line (the format every page and print shares)."""
+    return citation_text(ref)
 
 
 def _statement_md(st: Statement, numbers: dict[str, int]) -> str:

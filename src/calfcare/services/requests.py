@@ -24,7 +24,8 @@ _REQUEST_KEYS = {"age", "sex", "evidence", "extras", "mode"}
 _EVIDENCE_KEYS = {"id", "choice_id", "source"}
 
 
-def _age(raw: Any) -> int:
+def parse_age(raw: Any) -> int:
+    """An age as case format v1 sends it (years, or `{"value": years}`), or a `RequestError`."""
     value = raw.get("value") if isinstance(raw, Mapping) else raw
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
@@ -121,7 +122,7 @@ def parse_request(request: Any, kb: KnowledgeBase) -> Case:
         raise RequestError(sorted(unknown)[0], "is not a known field")
     if "age" not in request:
         raise RequestError("age", "is required")
-    age = _age(request["age"])
+    age = parse_age(request["age"])
     sex = _sex(request.get("sex"))
     ev = _evidence(request.get("evidence"), kb)
     return Case(

@@ -4,6 +4,12 @@ Stored units: temperature in °C, fluid volume in litres, mass in kilograms, dis
 kilometres, durations in seconds. A person's `units` setting (`metric` or `imperial`) only
 changes what they see and what a bare number they type means.
 
+What a person sees and types: °C or °F, millilitres or US fluid ounces, kilograms or pounds,
+kilometres or miles. Volumes are shown in millilitres rather than litres because what people
+drink is measured that way (a glass is 250 ml, a bottle 500 ml); they are still stored in
+litres. A bare volume that looks typed in the other unit (`0.5` where millilitres are
+expected) is caught by `volume_slip` before it is stored.
+
 Imperial fluid volumes are US fluid ounces (29.5735 mL). The pound (0.45359237 kg) and the
 mile (1.609344 km) are exact by definition.
 """
@@ -21,19 +27,20 @@ Quantity = Literal["temperature", "volume", "mass", "distance"]
 UNIT_SYSTEMS: tuple[UnitSystem, ...] = ("metric", "imperial")
 
 ML_PER_US_FL_OZ = 29.5735
+ML_PER_L = 1000.0
 KG_PER_LB = 0.45359237
 KM_PER_MI = 1.609344
 
 SYMBOLS: dict[Quantity, dict[UnitSystem, str]] = {
     "temperature": {"metric": "°C", "imperial": "°F"},
-    "volume": {"metric": "L", "imperial": "fl oz"},
+    "volume": {"metric": "ml", "imperial": "fl oz"},
     "mass": {"metric": "kg", "imperial": "lb"},
     "distance": {"metric": "km", "imperial": "mi"},
 }
 #: Decimals shown for each quantity and system.
 DIGITS: dict[Quantity, dict[UnitSystem, int]] = {
     "temperature": {"metric": 1, "imperial": 1},
-    "volume": {"metric": 2, "imperial": 1},
+    "volume": {"metric": 0, "imperial": 1},
     "mass": {"metric": 1, "imperial": 1},
     "distance": {"metric": 2, "imperial": 2},
 }
@@ -92,9 +99,9 @@ def system_of(setting: str | None) -> UnitSystem:
 
 
 def to_display(quantity: Quantity, si_value: float, system: UnitSystem) -> float:
-    """The stored SI value in the person's units."""
+    """The stored SI value in the person's units (metric volumes in millilitres)."""
     if system == "metric":
-        return si_value
+        return si_value * ML_PER_L if quantity == "volume" else si_value
     if quantity == "temperature":
         return c_to_f(si_value)
     if quantity == "volume":
@@ -105,9 +112,9 @@ def to_display(quantity: Quantity, si_value: float, system: UnitSystem) -> float
 
 
 def from_input(quantity: Quantity, value: float, system: UnitSystem) -> float:
-    """A value typed in the person's units, in SI for storage."""
+    """A value typed in the person's units (metric volumes in millilitres), in SI for storage."""
     if system == "metric":
-        return value
+        return value / ML_PER_L if quantity == "volume" else value
     if quantity == "temperature":
         return f_to_c(value)
     if quantity == "volume":
@@ -124,7 +131,7 @@ def symbol(quantity: Quantity, system: UnitSystem) -> str:
 def format_quantity(
     quantity: Quantity, si_value: float | None, system: UnitSystem, digits: int | None = None
 ) -> str:
-    """E.g. `28.0 °C`, `82.4 °F`, `0.50 L`, `16.9 fl oz`; an empty string for None."""
+    """E.g. `28.0 °C`, `82.4 °F`, `500 ml`, `16.9 fl oz`; an empty string for None."""
     if si_value is None:
         return ""
     shown = to_display(quantity, si_value, system)
@@ -152,7 +159,8 @@ def typed_value(quantity: Quantity, si_value: float | None, system: UnitSystem) 
 
 # --- parsing what a person types -----------------------------------------------------------
 
-#: Unit words accepted after a number, with the factor or conversion to SI.
+#: Unit words accepted after a number: the system they belong to, and the factor to the unit
+#: that system shows (millilitres for metric volumes, so `l` is 1000 of them).
 _SUFFIXES: dict[Quantity, dict[str, tuple[UnitSystem, float]]] = {
     "temperature": {
         "c": ("metric", 1.0),
@@ -161,10 +169,14 @@ _SUFFIXES: dict[Quantity, dict[str, tuple[UnitSystem, float]]] = {
         "°f": ("imperial", 1.0),
     },
     "volume": {
-        "l": ("metric", 1.0),
-        "ml": ("metric", 0.001),
-        "dl": ("metric", 0.1),
-        "cl": ("metric", 0.01),
+        "ml": ("metric", 1.0),
+        "l": ("metric", 1000.0),
+        "litre": ("metric", 1000.0),
+        "litres": ("metric", 1000.0),
+        "liter": ("metric", 1000.0),
+        "liters": ("metric", 1000.0),
+        "dl": ("metric", 100.0),
+        "cl": ("metric", 10.0),
         "oz": ("imperial", 1.0),
         "floz": ("imperial", 1.0),
         "fl oz": ("imperial", 1.0),
@@ -202,6 +214,42 @@ def parse_quantity(quantity: Quantity, text: str, system: UnitSystem) -> float:
         raise ValueError(f"unknown unit '{shown(match.group(2))}' (use one of: {units})")
     unit_system, factor = _SUFFIXES[quantity][suffix]
     return from_input(quantity, value * factor, unit_system)
+
+
+def bare_number(text: str) -> float | None:
+    """The number typed, when no unit follows it; None for a number with a unit or no number."""
+    match = _NUMBER.match(text)
+    if not match or match.group(2):
+        return None
+    return float(match.group(1))
+
+
+#: Where millilitres are expected, a bare number below this is hardly a sip: almost surely the
+#: person meant litres (0.5, 1.5, 2).
+ML_SLIP_BELOW = 10.0
+
+
+def volume_slip(text: str, system: UnitSystem, most_l: float) -> str | None:
+    """Why a bare volume looks typed in the other unit, and what to type instead; else None.
+
+    Metric volumes are typed in millilitres, so a bare `0.5` would be half a millilitre: the
+    person almost surely meant litres. Imperial ones are in fluid ounces, so a bare `500`
+    (more than `most_l` litres) was most likely millilitres. A number typed with its unit
+    (`5 ml`, `0.5 L`) is taken as typed, so a real small or large value can still be entered.
+    """
+    value = bare_number(text)
+    if value is None or value <= 0:
+        return None
+    typed = plain_number(value, 3)
+    if system == "metric" and value < ML_SLIP_BELOW:
+        ml = plain_number(value * ML_PER_L, 0)
+        return f"{typed} ml is hardly a sip; for {typed} litres type {ml} (or {typed} L)"
+    if system == "imperial" and l_to_fl_oz(most_l) < value <= most_l * ML_PER_L:
+        return (
+            f"{typed} fl oz is more than {most_l:g} litres; "
+            f"if you meant millilitres, type {typed} ml"
+        )
+    return None
 
 
 _DURATION_PART = re.compile(

@@ -11,7 +11,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from calfcare.errors import RequestError
 from calfcare.kb.loader import KnowledgeBase
@@ -50,7 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         larger={"/diary/import": settings.max_import_bytes + settings.max_body_bytes},
     )
     _outermost(app, SecurityHeaders, production=settings.environment == "production")
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -111,28 +109,78 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 async def _request_error(request: Request, exc: RequestError) -> JSONResponse:
-    loc: list[Any] = ["body", *_field_path(exc.field)]
+    """The Python API's field and words; its `(request)`, the whole body, is `(body)` here as
+    in every other error about the body. Text from the request that no JSON encoder can
+    write (a lone surrogate in an unknown key) is escaped."""
+    whole = exc.field == "(request)"
+    field = "(body)" if whole else _printable(exc.field)
+    loc: list[Any] = ["body"] if whole else ["body", *_field_path(field)]
+    msg = _printable(exc.message)
     return JSONResponse(
         status_code=422,
-        content={
-            "detail": [{"loc": loc, "msg": exc.message, "type": "value_error", "field": exc.field}]
-        },
+        content={"detail": [{"loc": loc, "msg": msg, "type": "value_error", "field": field}]},
     )
 
 
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": _validation_detail(exc)})
+    return JSONResponse(status_code=422, content={"detail": _validation_detail(request, exc)})
 
 
-def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+#: What the API says when the body could not be taken as JSON at all (listed in docs/api.md).
+#: Still a 422, like every other bad request, so that a client reads one kind of error.
+BODY_MISSING = "Request body is missing: send a JSON object with Content-Type: application/json"
+BODY_NOT_JSON_TYPE = (
+    "Request body must be a JSON object sent with Content-Type: application/json ({sent})"
+)
+BODY_NOT_JSON = "Request body is not valid JSON ({error} at character {at})"
+BODY_NOT_OBJECT = "Request body must be a JSON object, not {kind}"
+
+
+def _body_message(request: Request, exc: RequestValidationError, err: Any) -> str | None:
+    """A plain message for an error about the body as a whole, where pydantic would say
+    "Input should be a valid dictionary or object to extract fields from" or "Field
+    required": FastAPI reads a body as JSON only when its Content-Type says so."""
+    loc = tuple(err.get("loc", ()))
+    if err.get("type") == "json_invalid":
+        where = loc[1] if len(loc) > 1 else 0
+        return BODY_NOT_JSON.format(error=err.get("ctx", {}).get("error", "invalid"), at=where)
+    if loc != ("body",):
+        return None
+    if err.get("type") == "missing":
+        return BODY_MISSING
+    if isinstance(exc.body, bytes | bytearray):
+        media = request.headers.get("content-type", "").split(";")[0].strip()[:100]
+        sent = f"it was sent as {_printable(media)}" if media else "no Content-Type was sent"
+        return BODY_NOT_JSON_TYPE.format(sent=sent)
+    if not isinstance(exc.body, dict):
+        return BODY_NOT_OBJECT.format(kind=_json_kind(exc.body))
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in words: `null`, a list, text, true or false, a number."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    kinds = {list: "a list", str: "text"}
+    return next((w for t, w in kinds.items() if isinstance(value, t)), "a number")
+
+
+def _validation_detail(request: Request, exc: RequestValidationError) -> list[dict[str, Any]]:
     """FastAPI's errors, one per field (the first), each naming its field as `RequestError`
     does, without pydantic's union member names in the location."""
     detail: list[dict[str, Any]] = []
     seen: set[str] = set()
     for err in exc.errors():
         loc = [x for x in err.get("loc", ()) if not _is_union_tag(x)]
-        if err.get("type") == "json_invalid":
-            loc, err = ["body"], {**err, "msg": "Request body is not valid JSON"}
+        message = _body_message(request, exc, err)
+        if message is not None:
+            loc, err = ["body"], {**err, "msg": message}
         field = _field_name(loc[1:])
         if field in seen:
             continue

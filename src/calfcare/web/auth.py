@@ -224,6 +224,16 @@ def forget_visitor(request: Request) -> None:
     setattr(request.state, _STATE_VISITOR, ANONYMOUS)
 
 
+def adopt_visitor(request: Request, user: Account, session: accounts.NewSession) -> None:
+    """Treat the rest of this request as signed in with a session just created.
+
+    For a page rendered in the same response as signing in (the result a person signed in
+    from): its forms need the new session's CSRF token, not the signed-out one.
+    """
+    visitor = Visitor(user=user, session_token=session.token, csrf_token=session.csrf_token)
+    setattr(request.state, _STATE_VISITOR, visitor)
+
+
 def require_user(request: Request, visitor: CurrentVisitor) -> Account:
     """The signed-in account, or a redirect to the sign-in page."""
     if visitor.user is None:

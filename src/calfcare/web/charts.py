@@ -2,9 +2,9 @@
 
 Each chart is an `<svg role="img">` with a `<title>` and a `<desc>` (referenced by
 aria-labelledby), drawn in a viewBox so that it scales to the width of its container (it stays
-readable at 390 px). The page shows the same numbers as text next to it (a table or a list),
-so the chart is never the only way to read them. Colours: bars #005eb8 on white (6.7:1),
-text #212b32 (14:1), grid #4c6272 (6.1:1).
+readable at 390 px). The page also gives the same numbers as text (a table, which may be
+folded under "Show as a table"), so the chart is never the only way to read them.
+Colours: bars #005eb8 on white (6.7:1), text #212b32 (14:1), grid #4c6272 (6.1:1).
 """
 
 from __future__ import annotations

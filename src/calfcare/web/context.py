@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from calfcare.kb.loader import KnowledgeBase, load_kb
 from calfcare.services.assessment import Assessor
+from calfcare.services.guides import CARE_PREFIXES, CARE_SYMBOLS
+from calfcare.services.references import citation, common_level, editorial_flags, short_citation
+from calfcare.services.rehab import quantity
 from calfcare.settings import Settings
 from calfcare.storage.db import make_engine
 from calfcare.version import __version__
@@ -43,6 +46,7 @@ class WebContext:
         assessor = Assessor(load_kb())
         kb = assessor.kb
         env.globals.update(version=__version__, kb_version=kb.content_hash, levels=kb.levels)
+        env.globals.update(care_symbols=CARE_SYMBOLS, care_prefixes=CARE_PREFIXES)
         env.globals["companion_figure"] = lambda figure_id: (
             inline_figure(
                 kb.companion_figures.get(figure_id, ""),
@@ -55,6 +59,11 @@ class WebContext:
         )
         env.filters["percent"] = _percent
         env.filters["evidence_words"] = _evidence_words
+        env.filters["citation"] = citation  # a Reference as readers see it (`_citations.html`)
+        env.filters["common_level"] = common_level
+        env.filters["short_citation"] = short_citation  # "Miller et al. 2022"
+        env.filters["editorial_flags"] = editorial_flags  # the editors' view only
+        env.filters["quantity"] = quantity  # `{{ n | quantity('day') }}`: 1 day, 2 days
         engine = make_engine(settings.database_url)
         return cls(
             settings=settings,

@@ -1,5 +1,6 @@
 """How the diary's records look on a page: words for codes, times in the reader's zone,
-quantities in their units, and the insight charts with their text alternatives.
+quantities in their units, the doctor prompts, and what the forms need. The insights page
+has its own module, `insights_views`.
 
 Rendering only: the routes get records from `services.diary` and pass them through these to the
 templates. Shared by the person's pages and the clinician's read-only ones.
@@ -11,15 +12,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from markupsafe import Markup
-
 from calfcare.engine.doctor_prompts import DoctorPrompt
-from calfcare.engine.insights import Insights
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.services import diary
 from calfcare.services import units as u
 from calfcare.services.accounts import zone_of
-from calfcare.web import charts
 
 LEG_WORDS = {"left": "Left", "right": "Right", "both": "Both legs"}
 LOAD_WORDS = {
@@ -45,12 +42,6 @@ FLAG_WORDS = {
     "woke_from_sleep": "Woke from sleep",
     "long": "Longer than 10 minutes",
 }
-TIME_OF_DAY_WORDS = {
-    "night": "Night (0–6 h)",
-    "morning": "Morning (6–12 h)",
-    "afternoon": "Afternoon (12–18 h)",
-    "evening": "Evening (18–24 h)",
-}
 
 
 def when(moment: datetime, tz: tzinfo = UTC) -> str:
@@ -72,6 +63,10 @@ def episode_view(
     if e.temperature_c is not None:
         details.append(
             u.format_quantity("temperature", e.temperature_c, system).replace(" ", "\u00a0")
+        )
+    if e.fluid_l is not None:
+        details.append(
+            "drank " + u.format_quantity("volume", e.fluid_l, system).replace(" ", "\u00a0")
         )
     return {
         "id": e.id,
@@ -104,7 +99,9 @@ def training_view(
 def prompt_view(kb: KnowledgeBase, p: DoctorPrompt) -> dict[str, Any]:
     level = kb.levels[p.level]
     return {
+        "id": p.id,
         "title": p.title,
+        "advice": level.label[:1].lower() + level.label[1:],
         "message": p.message,
         "criterion": p.criterion,
         "observed": p.observed,
@@ -113,85 +110,6 @@ def prompt_view(kb: KnowledgeBase, p: DoctorPrompt) -> dict[str, Any]:
         "basis": p.basis,
         "note": p.note,
         "sources": [diary.citation(kb, r) for r in p.references],
-    }
-
-
-def _text(bars: Sequence[charts.Bar]) -> str:
-    return "; ".join(f"{b.label}: {int(b.value)}" for b in bars) + "."
-
-
-def _weekly(ins: Insights, chart_id: str) -> tuple[Markup, list[charts.Bar], int]:
-    weeks = [charts.Bar(f"{b.start.day} {b.start:%b}", b.count, str(b.count)) for b in ins.weeks]
-    total = sum(b.count for b in ins.weeks)
-    chart = charts.columns(
-        chart_id,
-        "Episodes per week, last 12 weeks",
-        f"{total} episodes in the last 12 weeks. "
-        + "; ".join(f"week of {b.label}: {int(b.value)}" for b in weeks)
-        + ".",
-        weeks,
-        label_every=3,
-    )
-    return chart, weeks, total
-
-
-def _shares(ins: Insights, chart_id: str) -> Markup:
-    bars = [
-        charts.Bar(
-            s.title.replace("In a longer or harder session than usual", "Longer or harder"),
-            100 * s.fraction,
-            f"{s.count} of {s.total}" + (f" ({s.fraction:.0%})" if s.total else ""),
-        )
-        for s in ins.shares
-    ]
-    return charts.rows(
-        chart_id,
-        "Share of episodes in each circumstance",
-        "; ".join(f"{s.title}: {s.count} of {s.total} episodes" for s in ins.shares) + ".",
-        bars,
-        maximum=100,
-        label_width=130,
-    )
-
-
-def insights_view(
-    kb: KnowledgeBase, ins: Insights, id_prefix: str = "", zone_name: str = "UTC"
-) -> dict[str, Any]:
-    """The charts (inline SVG) and their text alternatives."""
-    weekly, weeks, week_total = _weekly(ins, f"{id_prefix}chart-weeks")
-    tod = [
-        charts.Bar(TIME_OF_DAY_WORDS[c.key].split(" (")[0], c.count, str(c.count))
-        for c in ins.time_of_day
-    ]
-    acts = [
-        charts.Bar(ACTIVITY_WORDS.get(c.key, c.key), c.count, str(c.count)) for c in ins.activities
-    ]
-    return {
-        "total": ins.total,
-        "since": f"{ins.period_start.day} {ins.period_start:%B %Y}",
-        "weekly": weekly,
-        "weeks": weeks,
-        "week_total": week_total,
-        "by_time": charts.rows(
-            f"{id_prefix}chart-time", f"Episodes by time of day ({zone_name})", _text(tod), tod
-        ),
-        "times": tod,
-        "by_activity": charts.rows(
-            f"{id_prefix}chart-activity",
-            "Episodes by activity",
-            _text(acts) if acts else "No episodes in the last 12 months.",
-            acts or [charts.Bar("None yet", 0, "0")],
-        ),
-        "activities": acts,
-        "shares_chart": _shares(ins, f"{id_prefix}chart-shares"),
-        "shares": ins.shares,
-        "median_duration": u.format_duration(round(ins.median_duration_s))
-        if ins.median_duration_s is not None
-        else None,
-        "median_severity": u.plain_number(ins.median_severity, 1)
-        if ins.median_severity is not None
-        else None,
-        "prompts": [prompt_view(kb, p) for p in ins.prompts],
     }
 
 
@@ -230,6 +148,15 @@ def diary_view(
     }
 
 
+#: What to type in the fluid field, in each unit system (a bare number is in these units).
+FLUID_HINTS: dict[u.UnitSystem, str] = {
+    "metric": "In millilitres: a glass is about 250 ml, a small bottle 500 ml. "
+    "You can also type litres, such as 0.5 L",
+    "imperial": "In US fluid ounces: a glass is about 8 fl oz, a small bottle about 17 fl oz. "
+    "You can also type millilitres, such as 500 ml",
+}
+
+
 def form_view(kind: str, system: u.UnitSystem) -> dict[str, Any]:
     """What the episode and session forms need besides the values: units and choices."""
     return {
@@ -237,6 +164,7 @@ def form_view(kind: str, system: u.UnitSystem) -> dict[str, Any]:
         "units": system,
         "temp_unit": u.symbol("temperature", system),
         "fluid_unit": u.symbol("volume", system),
+        "fluid_hint": FLUID_HINTS[system],
         "distance_unit": u.symbol("distance", system),
         "legs": list(LEG_WORDS.items()),
         "loads": list(LOAD_WORDS.items()),

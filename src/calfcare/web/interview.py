@@ -27,6 +27,9 @@ class InterviewState:
     sex: str
     steps: list[list[dict[str, str]]] = field(default_factory=list)
     acknowledged: str = ""  # the emergency level the person has already been shown
+    #: Answers to the parts of the current question already seen (`web/question_parts.py`):
+    #: not yet evidence, they join the step when the question's last part is answered.
+    pending: list[dict[str, str]] = field(default_factory=list)
 
     def evidence(self) -> list[dict[str, str]]:
         return [e for step in self.steps for e in step]
@@ -35,10 +38,15 @@ class InterviewState:
         return {"age": self.age, "sex": self.sex, "evidence": self.evidence()}
 
     def encode(self) -> str:
-        raw = json.dumps(
-            {"a": self.age, "s": self.sex, "t": self.steps, "k": self.acknowledged},
-            separators=(",", ":"),
-        ).encode()
+        data: dict[str, Any] = {
+            "a": self.age,
+            "s": self.sex,
+            "t": self.steps,
+            "k": self.acknowledged,
+        }
+        if self.pending:  # written only mid-question, so every other page's state is unchanged
+            data["p"] = self.pending
+        raw = json.dumps(data, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -58,14 +66,21 @@ class InterviewState:
             raise RequestError("state", UNREADABLE) from None
         if not _well_formed(data):
             raise RequestError("state", UNREADABLE)
-        return cls(age=data["a"], sex=data["s"], steps=data["t"], acknowledged=data["k"])
+        return cls(
+            age=data["a"],
+            sex=data["s"],
+            steps=data["t"],
+            acknowledged=data["k"],
+            pending=data.get("p", []),
+        )
 
 
 def _well_formed(data: object) -> bool:
     """Whether decoded state has the shape `encode` writes, with only storable text."""
-    if not isinstance(data, dict) or set(data) != {"a", "s", "t", "k"}:
+    if not isinstance(data, dict) or set(data) - {"p"} != {"a", "s", "t", "k"}:
         return False
-    age, sex, steps, seen = data["a"], data["s"], data["t"], data["k"]
+    age, sex, seen = data["a"], data["s"], data["k"]
+    steps = [*data["t"], data.get("p", [])] if isinstance(data["t"], list) else data["t"]
     if (
         isinstance(age, bool)
         or not isinstance(age, int)

@@ -38,7 +38,9 @@ def _whole_number(value: object) -> object:
 
 #: Text in a request: a JSON string (never a number), storable on every database.
 Text = Annotated[str, Field(strict=True), AfterValidator(storable)]
-#: Age in whole years, as `services.requests` reads it: `true` and `"40"` are refused.
+#: Age in whole years, as `services.requests` reads it: `true` and `"40"` are refused. The
+#: youngest age the API assesses is the knowledge base's `min_supported_age`: the routes refuse
+#: a younger one (`services/audience.py`) and /openapi.json publishes it (`web/vocabulary.py`).
 Age = Annotated[int, Field(ge=MIN_AGE, le=MAX_AGE), BeforeValidator(_whole_number)]
 
 
@@ -52,11 +54,25 @@ class AgeObject(_In):
     value: Age
 
 
+#: The request the API explorer at /docs fills in: a person with calf pain and a swollen calf.
+V1_EXAMPLE: dict[str, Any] = {
+    "age": 44,
+    "sex": "male",
+    "evidence": [
+        {"id": "calf_pain", "choice_id": "present", "source": "initial"},
+        {"id": "swelling_one_calf", "choice_id": "present"},
+    ],
+}
+
+
 class V1Request(_In):
     """A case-format v1 request: the same for diagnosis and triage."""
 
+    # Published in /openapi.json so that "Try it out" starts from a request that works.
+    model_config = ConfigDict(json_schema_extra={"examples": [V1_EXAMPLE]})
+
     age: Age | AgeObject = Field(
-        description="Age in years, 1-120 (a JSON number, not text or true/false), or "
+        description="Age in whole years (a JSON number, not text or true/false), or "
         '{"value": years}'
     )
     sex: Literal["female", "male"]

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from calfcare.kb.rehab_schema import DayRange, Exercise, Programme
+from calfcare.kb.rehab_schema import DayRange, Exercise, GradeGuide, MuscleGuide, NotSure, Programme
 from calfcare.kb.schema import Reference
 from calfcare.services.rehab import DecisionReport, PlanReport
 from calfcare.web.schemas import Text, _whole_number
@@ -133,12 +133,22 @@ class PhaseSummary(BaseModel):
 
 
 class ProgrammeSummary(BaseModel):
+    """A programme with its versions; `muscles` and `grades` say in plain words what the
+    versions' `site` and `grade` mean, and how a person tells which muscle they hurt;
+    `not_sure` is the safe default for a person who cannot tell."""
+
     id: str
     name: str
     summary: str
     for_conditions: list[str]
     audience: str
     variants: list[VariantSummary]
+    muscles: list[MuscleGuide]
+    grades: list[GradeGuide]
+    not_sure: NotSure | None = Field(
+        description="The muscle whose version a person follows when they cannot tell, and why; "
+        "the start form and `calfcare rehab start` take `gradeN_not_sure` (or `not_sure`)"
+    )
     phases: list[PhaseSummary]
 
 

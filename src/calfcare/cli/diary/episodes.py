@@ -48,6 +48,22 @@ def _local(moment: datetime, zone: tzinfo | None = None, fmt: str = "%a %d %b %Y
 @app.command("add")
 def add(
     user: UserOption,
+    leg: Annotated[str, typer.Option("--leg", help="left, right or both.")],
+    duration: Annotated[
+        str,
+        typer.Option("--duration", help="How long it lasted: seconds, or e.g. 2m, 1m30s, 2:30."),
+    ],
+    severity: Annotated[
+        str, typer.Option("--severity", help="How bad, from 0 (none) to 10 (worst).")
+    ],
+    activity: Annotated[
+        str,
+        typer.Option(
+            "--activity",
+            help="What you were doing: e.g. running, cycling, walking, sleeping, "
+            "resting, gym, or other.",
+        ),
+    ],
     when: Annotated[
         str | None,
         typer.Option(
@@ -55,22 +71,6 @@ def add(
             show_default=False,
             help="When it started, e.g. 2026-11-25T07:30 (your local time unless it has an "
             "offset). Default: now.",
-        ),
-    ] = None,
-    leg: Annotated[str | None, typer.Option("--leg", help="left, right or both.")] = None,
-    duration: Annotated[
-        str | None,
-        typer.Option("--duration", help="How long it lasted: seconds, or e.g. 2m, 1m30s, 2:30."),
-    ] = None,
-    severity: Annotated[
-        str | None, typer.Option("--severity", help="How bad, from 0 (none) to 10 (worst).")
-    ] = None,
-    activity: Annotated[
-        str | None,
-        typer.Option(
-            "--activity",
-            help="What you were doing: e.g. running, cycling, walking, sleeping, "
-            "resting, gym, or other.",
         ),
     ] = None,
     load: Annotated[
@@ -93,8 +93,9 @@ def add(
         str | None,
         typer.Option(
             "--fluid",
-            help="What you drank in the session: 0.5 (L), 500ml or 16oz (a bare "
-            "number is in your units).",
+            help="What you drank in the session and the 2 hours before: a bare number "
+            "is in your units (millilitres, or US fl oz for imperial), e.g. 500; or give "
+            "the unit: 0.5L, 500ml, 16oz.",
         ),
     ] = None,
     carbs: Annotated[

@@ -129,13 +129,10 @@ def esc(text: str) -> str:
 
 
 def _short_ref(kb: KnowledgeBase, ref_id: str) -> str:
+    from calfcare.services.references import short_citation
+
     ref = kb.references.get(ref_id)
-    if ref is None:
-        return ref_id
-    first = ref.authors.split(",")[0].strip()
-    name = first.rsplit(" ", 1)[0] if " " in first and first.split()[-1].isupper() else first
-    more = " et al." if "," in ref.authors else ""
-    return f"{name}{more} {ref.year}"
+    return ref_id if ref is None else short_citation(ref)
 
 
 def sources(kb: KnowledgeBase, refs: Sequence[str]) -> str:
@@ -155,12 +152,12 @@ def statement(console: Console, kb: KnowledgeBase, st: Statement, indent: str = 
 
 
 def measure(unit: str, amount: int) -> str:
-    words = {
-        "reps": ("rep", "reps"),
-        "seconds": ("second", "seconds"),
-        "minutes": ("minute", "minutes"),
-    }.get(unit, (unit, unit))
-    return f"{amount} {words[0] if amount == 1 else words[1]}"
+    """E.g. `12 reps`, `1 minute`."""
+    from calfcare.services.rehab import quantity
+
+    return quantity(
+        amount, {"reps": "rep", "seconds": "second", "minutes": "minute"}.get(unit, unit)
+    )
 
 
 def times(n: int) -> str:
@@ -168,4 +165,6 @@ def times(n: int) -> str:
 
 
 def week(days: int) -> str:
-    return "every day" if days >= 7 else "1 day a week" if days == 1 else f"{days} days a week"
+    from calfcare.services.rehab import quantity
+
+    return "every day" if days >= 7 else f"{quantity(days, 'day')} a week"

@@ -51,9 +51,11 @@ def _plan_pdf(kb: KnowledgeBase, user: str | None, variant: str | None) -> bytes
             "CALFCARE_USER) to print your own plan.",
             2,
         )
-    with person(user) as (session, who, _):
+    with person(user) as (session, who, today):
         try:
-            return plan_pdf(session, owner_id=who.id, kb=kb, person_name=who.display_name)
+            return plan_pdf(
+                session, owner_id=who.id, kb=kb, today=today, person_name=who.display_name
+            )
         except NotFoundError as exc:
             no_plan(str(exc))
         except rehab.ProgrammeChangedError as exc:

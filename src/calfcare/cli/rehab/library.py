@@ -15,11 +15,11 @@ from calfcare.cli.rehab.common import (
     knowledge,
     measure,
     print_json,
-    sources,
     statement,
     times,
     week,
 )
+from calfcare.cli.rehab.render import print_choices, print_versions
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,12 +50,15 @@ def _programme_json(p: Programme) -> dict[str, Any]:
             }
             for v in p.variants
         ],
+        "muscles": [m.model_dump(mode="json") for m in p.muscles],
+        "grades": [g.model_dump(mode="json") for g in p.grades],
     }
 
 
 @app.command("programmes")
 def programmes(as_json: JsonOption = False) -> None:
-    """List the programmes, their versions and how long recovery usually takes."""
+    """List the programmes, their versions and how long recovery usually takes, with how to
+    tell which version is yours."""
     kb = knowledge()
     ordered = sorted(kb.programmes.values(), key=lambda p: p.id)
     if as_json:
@@ -66,14 +69,8 @@ def programmes(as_json: JsonOption = False) -> None:
         console.print(f"\n[bold]{esc(p.name)}[/bold]  (--programme {p.id})")
         console.print(f"  {esc(p.summary)}")
         console.print(f"  Phases: {esc(', '.join(ph.name for ph in p.phases))}.")
-        console.print("  Versions (--variant), with the usual time back to full activity:")
-        for v in p.variants:
-            estimate = ", an estimate" if v.estimate else ""
-            console.print(
-                f"    {v.id}: {esc(v.label)}: {v.expected_days.low} to "
-                f"{v.expected_days.high} days ({sources(kb, v.references)}"
-                f"{estimate})"
-            )
+        print_choices(console, kb, p)
+        print_versions(console, kb, p)
     console.print(
         "\nStart one with, for example: calfcare rehab start --programme calf_strain "
         "--variant grade2_soleus --side left --injury-day 2026-11-20"
@@ -112,12 +109,17 @@ def _exercise_table(found: list[Exercise]) -> None:
     from rich import box
     from rich.table import Table
 
+    from calfcare.services.rehab import quantity
+
     console = rich_console()
     if not found:
         console.print("No exercises in this family yet.")
         return
     table = Table(
-        title=f"{len(found)} exercise(s)", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
+        title=quantity(len(found), "exercise"),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
     for column in ("ID", "Name", "Family", "Usual dose"):
         table.add_column(column)

@@ -236,11 +236,13 @@ def log(
 def _print_saved_session(kb: KnowledgeBase, record: SessionRecord, report: PlanReport) -> None:
     """What was saved, in the person's words back (so a mistyped pain shows at once), any
     warning sign by its text rather than its key, then what the plan now says to do."""
+    from calfcare.services.rehab import quantity
+
     console = rich_console()
     after = f", {record.pain_after}/10 after" if record.pain_after is not None else ""
     console.print(
         f"Saved your session of {record.day:%a %d %b %Y}: pain {record.pain_during}"
-        f"/10 during{after}, {len(record.exercises)} exercise(s)."
+        f"/10 during{after}, {quantity(len(record.exercises), 'exercise')}."
     )
     if record.flags:
         console.print(

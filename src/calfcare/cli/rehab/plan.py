@@ -22,10 +22,17 @@ from calfcare.cli.rehab.common import (
     programme_changed,
     statement,
 )
-from calfcare.cli.rehab.render import print_expected, print_professional, print_status
+from calfcare.cli.rehab.render import (
+    print_choices,
+    print_expected,
+    print_professional,
+    print_status,
+    print_versions,
+)
 
 if TYPE_CHECKING:
     from calfcare.kb.loader import KnowledgeBase
+    from calfcare.kb.schema import Statement
     from calfcare.services.rehab import PlanRecord, PlanReport
 
 #: The option a person typed for each field of the services' forms.
@@ -115,10 +122,27 @@ def start(
                 values={k: v for k, v in values.items() if v is not None},
             )
         except FormError as exc:
+            if "variant" in exc.errors:
+                _choose_version(kb, programme)
             bad_input(exc, lambda f: option(f, START_OPTIONS))
         session.commit()
         report = rehab.status(session, owner_id=who.id, today=today, kb=kb).report
-    _print_started(kb, record, report)
+    prog = kb.programmes[record.programme]
+    chosen = rehab.choose_version(prog, (variant or "").strip().lower())
+    _print_started(kb, record, report, chosen.why if chosen is not None else None)
+
+
+def _choose_version(kb: KnowledgeBase, programme: str) -> None:
+    """On a missing or wrong --variant: how to tell which version is yours, and the versions."""
+    from rich.console import Console
+
+    prog = kb.programmes.get(programme.strip().lower())
+    if prog is None:
+        return
+    console = Console(stderr=True, highlight=False)
+    console.print(f"Which version of {esc(prog.name)} is yours?")
+    print_choices(console, kb, prog)
+    print_versions(console, kb, prog)
 
 
 def _programme_name(kb: KnowledgeBase, plan: PlanRecord) -> str:
@@ -127,15 +151,21 @@ def _programme_name(kb: KnowledgeBase, plan: PlanRecord) -> str:
     return kb.programmes[plan.programme].name if plan.programme in kb.programmes else plan.programme
 
 
-def _print_started(kb: KnowledgeBase, record: PlanRecord, report: PlanReport) -> None:
-    """The plan just started, read back so a wrong variant, side or day shows at once, then
-    the first phase, what to expect, and where to go next."""
+def _print_started(
+    kb: KnowledgeBase, record: PlanRecord, report: PlanReport, why: Statement | None
+) -> None:
+    """The plan just started, read back so a wrong variant, side or day shows at once (with
+    why, when "not sure which muscle" picked it), then the first phase, what to expect, and
+    where to go next."""
     console = rich_console()
     console.print(
         f"Started: [bold]{esc(report.programme.name)}[/bold], "
         f"{esc(report.variant.name.lower())}, {record.side} calf, injured on "
         f"{record.injury_day:%d %b %Y}."
     )
+    if why is not None:
+        console.print("You were not sure which muscle it is, so this is the safer version.")
+        statement(console, kb, why, "  ")
     console.print(
         f"Phase {report.phase.number} of {len(report.timeline)}: "
         f"[bold]{esc(report.phase.name)}[/bold]. {esc(report.phase.goal)}"

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from calfcare.kb.loader import KnowledgeBase
+    from calfcare.kb.rehab_schema import Programme
+    from calfcare.kb.schema import Statement
     from calfcare.services.rehab import PlanReport, TestRecord
     from calfcare.services.rehab.report import TestReport
 
@@ -36,7 +38,9 @@ def test_name(kb: KnowledgeBase, kind: str) -> str:
 def test_line(test: TestRecord | TestReport) -> str:
     parts: list[str] = []
     if test.kind.value == "run" and test.injured is not None:
-        parts.append(f"{test.injured:g} minutes")
+        from calfcare.services.rehab import quantity
+
+        parts.append(quantity(test.injured, "minute"))
     elif test.injured is not None:
         parts.append(f"injured side {test.injured:g}")
     if test.other is not None:
@@ -130,11 +134,13 @@ def _goals(kb: KnowledgeBase, report: PlanReport) -> Table:
 
 
 def _pain(console: Console, report: PlanReport) -> None:
+    from calfcare.services.rehab import quantity
+
     done, planned = report.adherence.done, report.adherence.planned
     share = f" ({done / planned:.0%})" if planned else ""
     console.print(
-        f"Sessions logged lately: {done} of {planned} planned{share} (the last 14 "
-        "days, or since you started)."
+        f"Sessions logged lately: {done} of {planned} planned{share} (the last "
+        f"{quantity(report.adherence.days, 'day')}, or since you started)."
     )
     change = report.decision.weekly_change
     if change is not None:
@@ -157,18 +163,21 @@ def _tests(console: Console, kb: KnowledgeBase, report: PlanReport) -> None:
 
 
 def print_status(console: Console, kb: KnowledgeBase, report: PlanReport) -> None:
+    from calfcare.services.rehab import quantity
+
     if report.decision.action == "see_professional":
         print_professional(console, kb, report)
     phase = report.phase
+    days = (report.as_of - report.injury_day).days
+    ago = f"{quantity(days, 'day')} ago" if days else "today"
     console.print(
         f"[bold]{esc(report.programme.name)}[/bold]: {esc(report.variant.name)}, "
-        f"{report.side} calf, injured on {report.injury_day:%d %b %Y} "
-        f"({(report.as_of - report.injury_day).days} days ago)."
+        f"{report.side} calf, injured on {report.injury_day:%d %b %Y} ({ago})."
     )
     console.print(
         f"Phase {phase.number} of {len(report.timeline)}: "
         f"[bold]{esc(phase.name)}[/bold], since {phase.started:%d %b %Y} "
-        f"({phase.days_in_phase} days). {esc(phase.goal)}"
+        f"({quantity(phase.days_in_phase, 'day')}). {esc(phase.goal)}"
     )
     print_expected(console, kb, report)
     console.print(_timeline(report))
@@ -177,3 +186,45 @@ def print_status(console: Console, kb: KnowledgeBase, report: PlanReport) -> Non
     _pain(console, report)
     _tests(console, kb, report)
     console.print(f"[dim]{DISCLAIMER} {EMERGENCY_LINE}[/dim]")
+
+
+def print_choices(console: Console, kb: KnowledgeBase, prog: Programme, indent: str = "  ") -> None:
+    """How to tell which version is yours: each muscle in plain words with how to tell it,
+    and what each grade means, graded and sourced."""
+    if prog.muscles:
+        console.print(f"{indent}Which muscle is it?")
+    for m in prog.muscles:
+        console.print(f"{indent}  [bold]{esc(m.name)}[/bold]: {_said(kb, m.signs)}")
+        console.print(f"{indent}    How to tell: {_said(kb, m.how_to_tell)}")
+    if prog.not_sure is not None:
+        console.print(
+            f"{indent}  [bold]Not sure which muscle?[/bold] {_said(kb, prog.not_sure.why)}"
+        )
+    if prog.grades:
+        console.print(f"{indent}How bad is it?")
+    for g in prog.grades:
+        console.print(f"{indent}  [bold]{esc(g.name)}[/bold]: {_said(kb, g.signs)}")
+
+
+def print_versions(
+    console: Console, kb: KnowledgeBase, prog: Programme, indent: str = "  "
+) -> None:
+    """The versions to choose from (--variant), with the usual time back to full activity;
+    each "not sure which muscle" choice says the version it starts."""
+    from calfcare.services.rehab import version_choices
+
+    console.print(f"{indent}Versions (--variant), with the usual time back to full activity:")
+    for c in version_choices(prog):
+        v = c.variant
+        if c.why is not None:
+            console.print(f"{indent}  {c.id}: {esc(c.label)}: starts {v.id}, the safer version")
+            continue
+        estimate = ", an estimate" if v.estimate else ""
+        console.print(
+            f"{indent}  {v.id}: {esc(v.label)}: {v.expected_days.low} to "
+            f"{v.expected_days.high} days ({sources(kb, v.references)}{estimate})"
+        )
+
+
+def _said(kb: KnowledgeBase, st: Statement) -> str:
+    return f"{esc(st.text)} [dim]({esc(evidence(kb, st.evidence, st.references))})[/dim]"

@@ -10,9 +10,12 @@ from the knowledge base (the programme and its pain model), none from here.
 * `plan`: the phases, exercises and numbers of one variant;
 * `criteria`: each exit criterion, met or not, and what was measured;
 * `pain`: the pain-monitoring model (breaks and the weekly trend);
-* `decide`: the rules, in the order of safety.
+* `decide`: the rules, in the order of safety;
+* `choices`: the versions to choose from, with "not sure which muscle" resolved to one;
+* `words`: a count with its noun agreeing (`quantity`), for every rehab text.
 """
 
+from calfcare.engine.rehab.choices import VersionChoice, choose_version, version_choices
 from calfcare.engine.rehab.criteria import evaluate_criterion
 from calfcare.engine.rehab.decide import decide
 from calfcare.engine.rehab.pain import pain_breaks, weekly_change
@@ -31,6 +34,7 @@ from calfcare.engine.rehab.types import (
     TestResult,
     limb_symmetry,
 )
+from calfcare.engine.rehab.words import quantity
 from calfcare.kb.rehab_schema import TestKind
 
 __all__ = [
@@ -46,13 +50,17 @@ __all__ = [
     "SessionLog",
     "TestKind",
     "TestResult",
+    "VersionChoice",
     "active_phases",
+    "choose_version",
     "decide",
     "evaluate_criterion",
     "expected_finish",
     "limb_symmetry",
     "pain_breaks",
     "prescriptions",
+    "quantity",
     "threshold",
+    "version_choices",
     "weekly_change",
 ]

@@ -7,6 +7,7 @@ from datetime import date
 
 from calfcare.engine.rehab.plan import threshold
 from calfcare.engine.rehab.types import CriterionStatus, PlanFacts, SessionLog, TestResult
+from calfcare.engine.rehab.words import number, quantity
 from calfcare.kb.rehab_schema import Criterion, CriterionKind, Phase, TestKind, Variant
 
 _NOT_LOGGED = "not measured yet"
@@ -17,14 +18,6 @@ _LSI_KINDS = {
 }
 #: (met, what was observed) for one kind of criterion, from its number, the phase and logs.
 Check = Callable[[CriterionKind, float, Phase, PlanFacts], tuple[bool, str]]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def latest_test(facts: PlanFacts, kind: TestKind) -> TestResult | None:
@@ -55,12 +48,12 @@ def _in_phase(facts: PlanFacts, day: date) -> bool:
 
 def _days(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tuple[bool, str]:
     days = (facts.as_of - facts.phase_started).days
-    return days >= need, f"{_count(days, 'day')} (at least {_fmt(need)})"
+    return days >= need, f"{quantity(days, 'day')} (at least {number(need)})"
 
 
 def _sessions(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tuple[bool, str]:
     n = len(in_phase_sessions(facts, phase.id))
-    return n >= need, f"{_count(n, 'session')} (at least {_fmt(need)})"
+    return n >= need, f"{quantity(n, 'session')} (at least {number(need)})"
 
 
 def _training(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tuple[bool, str]:
@@ -70,7 +63,7 @@ def _training(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) 
         if t.kind is TestKind.training and _in_phase(facts, t.day) and not t.pain
     ]
     return len(done) >= need, (
-        f"{_count(len(done), 'full session')} without symptoms (at least {_fmt(need)})"
+        f"{quantity(len(done), 'full session')} without symptoms (at least {number(need)})"
     )
 
 
@@ -89,7 +82,7 @@ def _raises(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) ->
     test = latest_test(facts, TestKind.heel_raise)
     if test is None or test.injured is None:
         return False, _NOT_LOGGED
-    return test.injured >= need, f"{_fmt(test.injured)} raises (at least {_fmt(need)})"
+    return test.injured >= need, f"{quantity(test.injured, 'raise')} (at least {number(need)})"
 
 
 def _run(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tuple[bool, str]:
@@ -98,7 +91,7 @@ def _run(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tu
         return False, _NOT_LOGGED
     pain = test.pain or 0
     ok = test.injured >= need and pain <= phase.pain_ceiling
-    return ok, f"{_fmt(test.injured)} minutes (at least {_fmt(need)}), pain {pain}/10"
+    return ok, f"{quantity(test.injured, 'minute')} (at least {number(need)}), pain {pain}/10"
 
 
 def _symmetry(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) -> tuple[bool, str]:
@@ -106,7 +99,7 @@ def _symmetry(kind: CriterionKind, need: float, phase: Phase, facts: PlanFacts) 
     lsi = test.lsi if test is not None else None
     if lsi is None:
         return False, _NOT_LOGGED
-    return lsi >= need, f"{lsi:.0f}% of the other side (at least {_fmt(need)}%)"
+    return lsi >= need, f"{lsi:.0f}% of the other side (at least {number(need)}%)"
 
 
 _CHECKS: dict[CriterionKind, Check] = {

@@ -29,6 +29,7 @@ from calfcare.engine.rehab.types import (
     Reason,
     SessionLog,
 )
+from calfcare.engine.rehab.words import quantity
 from calfcare.kb.rehab_schema import PainModel, Phase, Programme, Variant
 from calfcare.kb.schema import TriageLevel
 
@@ -112,8 +113,8 @@ def _warning_sign(case: _Case) -> Decision | None:
         [
             Reason(
                 "warning_sign",
-                f"You noted a warning sign in the last {model.flag_days} days ({names}). Stop the "
-                "programme and have your calf checked before you carry on.",
+                f"You noted a warning sign in the last {quantity(model.flag_days, 'day')} "
+                f"({names}). Stop the programme and have your calf checked before you carry on.",
                 refs,
             )
         ],
@@ -130,7 +131,8 @@ def _pain_persisting(case: _Case) -> Decision | None:
     why = (
         f"Your average pain rose by {change:.1f} points this week compared with last week."
         if rising and change is not None
-        else f"Pain broke the limits in {len(broken)} of your last {len(case.window)} sessions."
+        else f"Pain broke the limits in {len(broken)} of your last "
+        f"{quantity(len(case.window), 'session')}."
     )
     index = case.facts.phase_index
     if index == 0:

@@ -6,7 +6,9 @@ responsibility:
 * `records`: the frozen dataclasses returned (never ORM rows) and the fields of each;
 * `validation`: the checks of one record's values, whatever they came from;
 * `crud`: creating, reading, changing and deleting, always filtered by the owner;
-* `entry`: what a person types in their own units (the pages' forms, the command line);
+* `results`: keeping the assessment result a person was shown, and opening it again;
+* `entry` and `command`: what a person types in their own units (the pages' forms, the
+  command line);
 * `insights`: patterns and doctor prompts (computed by `engine/insights.py`), and citations;
 * `page`: everything the diary page shows, in one call;
 * `overview` and `clinician`: what a clinician reads, only of the persons linked to them;
@@ -18,7 +20,8 @@ so the caller's transaction holds the whole use case. Invalid input raises `Form
 that does not exist. Those that need the knowledge base take it (`kb`) from the caller.
 """
 
-from calfcare.services.diary.clinician import linked_diary, linked_overview
+from calfcare.services.diary.clinician import linked_diary, linked_overview, linked_person
+from calfcare.services.diary.command import LoggedEpisode, log_episode
 from calfcare.services.diary.crud import (
     create_episode,
     create_training,
@@ -33,16 +36,13 @@ from calfcare.services.diary.crud import (
     list_training,
     person_by_email,
     save_assessment,
-    save_result,
     update_episode,
     update_training,
 )
 from calfcare.services.diary.entry import (
     EPISODE_FORM,
     TRAINING_FORM,
-    LoggedEpisode,
     episode_form,
-    log_episode,
     new_episode_form,
     new_training_form,
     save_episode_form,
@@ -76,6 +76,15 @@ from calfcare.services.diary.records import (
     PersonOverview,
     TrainingRecord,
 )
+from calfcare.services.diary.results import (
+    PreparedResult,
+    ReopenedResult,
+    keep_result,
+    linked_result,
+    open_result,
+    prepare_result,
+    save_result,
+)
 
 __all__ = [
     "ACTIVITIES",
@@ -96,6 +105,8 @@ __all__ = [
     "LoggedEpisode",
     "Person",
     "PersonOverview",
+    "PreparedResult",
+    "ReopenedResult",
     "TrainingRecord",
     "citation",
     "clinician_overview",
@@ -116,15 +127,20 @@ __all__ = [
     "import_file",
     "import_json",
     "insights",
+    "keep_result",
     "linked_diary",
     "linked_overview",
+    "linked_person",
+    "linked_result",
     "list_assessments",
     "list_episodes",
     "list_training",
     "log_episode",
     "new_episode_form",
     "new_training_form",
+    "open_result",
     "person_by_email",
+    "prepare_result",
     "read_diary",
     "save_assessment",
     "save_episode_form",

@@ -26,6 +26,15 @@ def linked_overview(
     return clinician_overview(session, person_ids=[p.id for p in linked], now=now, kb=kb)
 
 
+def linked_person(session: Session, *, clinician_id: str, person_id: str) -> accounts.LinkedAccount:
+    """The person with this id if they are linked to the clinician; NotFoundError otherwise."""
+    linked = {p.id: p for p in accounts.linked_persons(session, clinician_id=clinician_id)}
+    who = linked.get(person_id)
+    if who is None:
+        raise NotFoundError("No such person among yours.")
+    return who
+
+
 def linked_diary(
     session: Session,
     *,
@@ -36,10 +45,7 @@ def linked_diary(
     kb: KnowledgeBase,
 ) -> tuple[accounts.LinkedAccount, DiaryPage]:
     """A linked person and a page of their diary, in their own time zone."""
-    linked = {p.id: p for p in accounts.linked_persons(session, clinician_id=clinician_id)}
-    who = linked.get(person_id)
-    if who is None:
-        raise NotFoundError("No such person among yours.")
+    who = linked_person(session, clinician_id=clinician_id, person_id=person_id)
     return who, read_diary(
         session, owner_id=who.id, page=page, now=now, tz=accounts.zone_of(who.time_zone), kb=kb
     )

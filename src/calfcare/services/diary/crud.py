@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,9 +36,6 @@ from calfcare.services.diary.validation import assessment_values, episode_values
 from calfcare.services.text import shown, text_problem
 from calfcare.services.units import system_of
 from calfcare.storage import tables as t
-
-if TYPE_CHECKING:
-    from calfcare.services.assessment import Assessor
 
 Row = TypeVar("Row", t.Episode, t.TrainingSession)
 Record = TypeVar("Record", EpisodeRecord, TrainingRecord)
@@ -296,31 +293,6 @@ def save_assessment(
     session.add(row)
     session.flush()
     return assessment_record(row)
-
-
-def save_result(
-    session: Session,
-    *,
-    owner_id: str,
-    request: Mapping[str, Any],
-    assessor: Assessor,
-    now: datetime | None = None,
-) -> AssessmentRecord:
-    """Assess `request` again and keep the result the person was shown.
-
-    The result is computed here rather than taken from the page, so what is kept is always
-    what this knowledge base says. RequestError for a request that cannot be assessed.
-    """
-    result = assessor.assess(request)
-    return save_assessment(
-        session,
-        owner_id=owner_id,
-        request=request,
-        triage_level=result["triage_level"],
-        top_condition=result["conditions"][0]["id"],
-        kb_version=assessor.kb.content_hash,
-        now=now,
-    )
 
 
 def get_assessment(session: Session, *, owner_id: str, assessment_id: str) -> AssessmentRecord:

@@ -1,26 +1,30 @@
 """Entering records as a person types them: in their own units and time zone, with messages
 that name the field they typed in.
 
-The pages' forms and the command line take durations (`1m30s`), temperatures, volumes and
-distances in the person's units (`86`, `30C`, `16oz`); the records are stored in SI. Reading
-them here, rather than in each shell, keeps one set of rules and one error shape: a
-`FormError` whose `errors` map each field, by the name the person saw, to its message.
+The pages' forms and the command line (`command.py`) take durations (`1m30s`), temperatures,
+volumes and distances in the person's units (`86`, `30C`, `500`, `16oz`); the records are
+stored in SI. Reading them here, rather than in each shell, keeps one set of rules and one
+error shape: a `FormError` whose `errors` map each field, by the name the person saw, to its
+message.
 
 A form's fields are named as on the page (`duration`, `temperature`); the command line's by
 the record's field (`duration_s`, `temperature_c`), which the command maps to its options.
+
+Dates and times come from the browser's own date and time picker (`datetime-local`), which
+sends `2026-11-25T07:30` whatever it shows the person (`25/11/2026, 07:30`,
+`11/25/2026, 7:30 AM`); a browser without the picker shows a text box holding the same
+text, and a space may stand for the `T`. The time is in the person's time zone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
-from calfcare.engine.doctor_prompts import DoctorPrompt
 from calfcare.errors import FormError
-from calfcare.kb.loader import KnowledgeBase
 from calfcare.services import units as u
 from calfcare.services.diary.crud import (
     create_episode,
@@ -30,9 +34,9 @@ from calfcare.services.diary.crud import (
     update_episode,
     update_training,
 )
-from calfcare.services.diary.insights import insights
-from calfcare.services.diary.records import EPISODE_FIELDS, EpisodeRecord, TrainingRecord, aware_now
+from calfcare.services.diary.records import EpisodeRecord, TrainingRecord, aware_now
 from calfcare.services.diary.validation import episode_values, training_values
+from calfcare.services.forms import EARLIEST, MAX_FUTURE
 
 #: The episode form's fields, in page order (errors are listed in this order).
 EPISODE_FORM = (
@@ -76,9 +80,21 @@ RANGES: dict[str, tuple[u.Quantity, float, float, str]] = {
     "fluid": ("volume", 0, 10, "how much you drank"),
     "distance": ("distance", 0, 1000, "the distance"),
 }
+#: The unit a bare volume is in, by unit system.
+VOLUME_WORDS: dict[u.UnitSystem, str] = {"metric": "millilitres", "imperial": "US fluid ounces"}
+#: What each date and time field of the forms is about, for its messages.
+MOMENT_WORDS = {"occurred_at": "the cramp started", "started_at": "the session started"}
+#: What a `datetime-local` field sends (seconds are optional), or a space for the `T`.
+_LOCAL_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?", re.ASCII)
 
 
 # --- the forms of the pages -----------------------------------------------------------------
+
+
+def volume_slip(text: str, system: u.UnitSystem) -> str | None:
+    """The message for a bare fluid volume that looks typed in the other unit, or None."""
+    slip = u.volume_slip(text, system, RANGES["fluid"][2])
+    return f"Enter how much you drank in {VOLUME_WORDS[system]}: {slip}" if slip else None
 
 
 def _quantity(name: str, text: str, system: u.UnitSystem, errors: dict[str, str]) -> float | None:
@@ -86,6 +102,10 @@ def _quantity(name: str, text: str, system: u.UnitSystem, errors: dict[str, str]
     if not text.strip():
         return None
     quantity, lo, hi, what = RANGES[name]
+    slip = volume_slip(text, system) if quantity == "volume" else None
+    if slip:
+        errors[name] = slip
+        return None
     try:
         value = u.parse_quantity(quantity, text, system)
     except ValueError as exc:
@@ -97,6 +117,37 @@ def _quantity(name: str, text: str, system: u.UnitSystem, errors: dict[str, str]
         errors[name] = f"Enter {what} from {low} to {high}"
         return None
     return min(max(value, lo), hi)
+
+
+def form_moment(
+    name: str, text: str, *, now: datetime, tz: tzinfo, errors: dict[str, str]
+) -> datetime | None:
+    """The moment a date and time field holds (local to `tz`), in UTC.
+
+    None when it is empty (the record's check then says it is needed) or when it cannot be
+    read, with a message naming the field added to `errors`.
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    what = MOMENT_WORDS.get(name, "it started")
+    try:
+        if not _LOCAL_MOMENT.fullmatch(raw):
+            raise ValueError(raw)
+        moment = datetime.fromisoformat(raw.replace(" ", "T")).replace(tzinfo=tz).astimezone(UTC)
+    except (ValueError, OverflowError):
+        errors[name] = (
+            f"Enter a real date and time for when {what}: pick it, or type it as "
+            "year-month-day and hours:minutes, such as 2026-11-25 07:30"
+        )
+        return None
+    if moment < EARLIEST:
+        errors[name] = f"Enter a date in 1900 or later for when {what}"
+        return None
+    if moment > aware_now(now) + MAX_FUTURE:
+        errors[name] = f"Enter a date and time in the past for when {what}"
+        return None
+    return moment
 
 
 def _form_duration(text: str, errors: dict[str, str]) -> int | None:
@@ -114,12 +165,14 @@ def _form_duration(text: str, errors: dict[str, str]) -> int | None:
 
 
 def _episode_form_input(
-    form: Mapping[str, str], system: u.UnitSystem
+    form: Mapping[str, str], system: u.UnitSystem, now: datetime, tz: tzinfo
 ) -> tuple[dict[str, object], dict[str, str]]:
     """The record's SI values from the form, and the errors found on the way."""
     errors: dict[str, str] = {}
     values: dict[str, object] = {
-        "occurred_at": form["occurred_at"],
+        "occurred_at": form_moment(
+            "occurred_at", form["occurred_at"], now=now, tz=tz, errors=errors
+        ),
         "leg": form["leg"],
         "muscle": form["muscle"],
         "duration_s": _form_duration(form["duration"], errors),
@@ -138,11 +191,11 @@ def _episode_form_input(
 
 
 def _training_form_input(
-    form: Mapping[str, str], system: u.UnitSystem
+    form: Mapping[str, str], system: u.UnitSystem, now: datetime, tz: tzinfo
 ) -> tuple[dict[str, object], dict[str, str]]:
     errors: dict[str, str] = {}
     values: dict[str, object] = {
-        "started_at": form["started_at"],
+        "started_at": form_moment("started_at", form["started_at"], now=now, tz=tz, errors=errors),
         "activity": form["activity"],
         "duration_min": form["duration_min"],
         "intensity": form["intensity"],
@@ -213,7 +266,7 @@ def save_episode_form(
     """
     if episode_id is not None:
         own_episode(session, owner_id, episode_id)
-    values, errors = _episode_form_input(form, system)
+    values, errors = _episode_form_input(form, system, now, tz)
     given = {k: v for k, v in values.items() if v is not None}
     checked = _raised(lambda: episode_values(given, now=aware_now(now), tz=tz))
     _refuse_if_bad(EPISODE_FORM, checked, errors, form)
@@ -237,7 +290,7 @@ def save_training_form(
     """Add (`training_id` None) or change a training session from the page's form."""
     if training_id is not None:
         own_training(session, owner_id, training_id)
-    values, errors = _training_form_input(form, system)
+    values, errors = _training_form_input(form, system, now, tz)
     given = {k: v for k, v in values.items() if v is not None}
     checked = _raised(lambda: training_values(given, now=aware_now(now), tz=tz))
     _refuse_if_bad(TRAINING_FORM, checked, errors, form)
@@ -249,7 +302,7 @@ def save_training_form(
 
 
 def local_input(moment: datetime, tz: tzinfo) -> str:
-    """A moment as a datetime-local field shows it, in the zone `tz`."""
+    """A moment as a datetime-local field holds it, in the zone `tz` (`2026-11-25T07:30`)."""
     return moment.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -267,6 +320,14 @@ def new_training_form(now: datetime, tz: tzinfo) -> dict[str, str]:
     return {"started_at": local_input(now, tz)}
 
 
+def typed_fluid(litres: float | None, system: u.UnitSystem) -> str:
+    """A stored volume as its field shows it: a bare number in the person's unit, or with the
+    unit when the bare number would look typed in the other unit (`5 ml`), so that a form
+    saved unchanged is never refused."""
+    text = u.typed_value("volume", litres, system)
+    return f"{text} {u.symbol('volume', system)}" if volume_slip(text, system) else text
+
+
 def episode_form(e: EpisodeRecord, system: u.UnitSystem, tz: tzinfo) -> dict[str, str]:
     """A stored episode as its form shows it (times in the zone `tz`)."""
     return {
@@ -280,7 +341,7 @@ def episode_form(e: EpisodeRecord, system: u.UnitSystem, tz: tzinfo) -> dict[str
         "woke_from_sleep": "yes" if e.woke_from_sleep else "no",
         "temperature": u.typed_value("temperature", e.temperature_c, system),
         "humidity": u.plain_number(e.humidity_pct, 0),
-        "fluid": u.typed_value("volume", e.fluid_l, system),
+        "fluid": typed_fluid(e.fluid_l, system),
         "carbohydrate_g": u.plain_number(e.carbohydrate_g, 0),
         "helped": e.helped,
         "notes": e.notes,
@@ -297,95 +358,3 @@ def training_form(s: TrainingRecord, system: u.UnitSystem, tz: tzinfo) -> dict[s
         "distance": u.typed_value("distance", s.distance_km, system),
         "notes": s.notes,
     }
-
-
-# --- the command line -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoggedEpisode:
-    """An episode just added, and the doctor prompts the diary meets now that it is in."""
-
-    episode: EpisodeRecord
-    prompts: tuple[DoctorPrompt, ...]
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _typed_moment(text: str | None, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime:
-    """When the episode started: typed (in `tz` unless it has an offset), or now."""
-    if text is None:
-        return now.astimezone(tz)
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        errors["occurred_at"] = (
-            f"'{text}' is not a date and time such as 2026-11-25T07:30 or 2026-11-25T07:30+01:00."
-        )
-        return now.astimezone(tz)
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-
-
-#: What the command line reads in the person's units, in the order its errors are listed.
-_TYPED: tuple[tuple[str, Callable[[str, u.UnitSystem], float]], ...] = (
-    ("duration_s", lambda text, _: u.parse_duration(text)),
-    ("temperature_c", lambda text, system: u.parse_quantity("temperature", text, system)),
-    ("fluid_l", lambda text, system: u.parse_quantity("volume", text, system)),
-)
-
-
-def _typed_episode(
-    typed: Mapping[str, str | bool | None], system: u.UnitSystem, now: datetime, tz: tzinfo
-) -> tuple[dict[str, object], dict[str, str]]:
-    """The record's values from what was typed, and the errors of what could not be read."""
-    errors: dict[str, str] = {}
-    read_here = {"occurred_at", *(field for field, _ in _TYPED)}
-    values: dict[str, object] = {
-        k: v
-        for k, v in typed.items()
-        if k in EPISODE_FIELDS and k not in read_here and v is not None
-    }
-    when = typed.get("occurred_at")
-    values["occurred_at"] = _typed_moment(when if isinstance(when, str) else None, now, tz, errors)
-    for field, parse in _TYPED:
-        text = typed.get(field)
-        if isinstance(text, str):
-            try:
-                values[field] = parse(text, system)
-            except ValueError as exc:
-                errors[field] = _sentence(str(exc))
-    for field, unit in (("humidity_pct", "%"), ("carbohydrate_g", "g")):
-        given = values.get(field)
-        if isinstance(given, str):
-            values[field] = given.strip().removesuffix(unit)
-    return values, errors
-
-
-def log_episode(
-    session: Session,
-    *,
-    owner_id: str,
-    typed: Mapping[str, str | bool | None],
-    system: u.UnitSystem,
-    tz: tzinfo,
-    kb: KnowledgeBase,
-    now: datetime | None = None,
-) -> LoggedEpisode:
-    """Add an episode from what was typed on the command line, keyed by the record's fields.
-
-    None means not given. Durations, temperatures and volumes are read in `system`; a time
-    without an offset in `tz`. FormError names every bad field, and nothing is saved.
-    """
-    at = aware_now(now)
-    values, errors = _typed_episode(typed, system, at, tz)
-    try:
-        episode_values(values, now=at, tz=tz)
-    except FormError as exc:
-        errors = {**errors, **{k: v for k, v in exc.errors.items() if k not in errors}}
-    if errors:
-        raise FormError(errors)
-    record = create_episode(session, owner_id=owner_id, values=values, now=at, tz=tz)
-    found = insights(session, owner_id=owner_id, now=at, tz=tz, kb=kb)
-    return LoggedEpisode(episode=record, prompts=found.prompts)

@@ -16,6 +16,7 @@ from calfcare.engine.insights import Insights, compute_insights, earliest_needed
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.services.diary.crud import list_episodes, list_training
 from calfcare.services.diary.records import EpisodeRecord, aware_now
+from calfcare.services.references import citation_text
 
 
 def facts(rec: EpisodeRecord) -> EpisodeFacts:
@@ -114,14 +115,9 @@ def _insights_in_zone(
 
 
 def citation(kb: KnowledgeBase, reference_id: str) -> str:
-    """A short citation of a knowledge-base reference, e.g. `NHS (2025). Leg cramps. ...`.
+    """A knowledge-base reference as readers see it, e.g. `NHS. Leg cramps. NHS website. 2025.`.
 
     How every prompt and share shows its sources, on the pages and in the terminal alike.
     """
     ref = kb.references.get(reference_id)
-    if ref is None:
-        return reference_id
-    where = ref.url or (f"https://doi.org/{ref.doi}" if ref.doi else "")
-    return f"{ref.authors} ({ref.year}). {ref.title}. {ref.journal}." + (
-        f" {where}" if where else ""
-    )
+    return reference_id if ref is None else citation_text(ref)

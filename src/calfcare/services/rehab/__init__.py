@@ -16,8 +16,10 @@ takes the owner's id and reports another person's plan exactly like a missing on
 decision itself is the pure `calfcare.engine.rehab.decide`. Functions flush but never commit:
 the caller owns the transaction. Every function that reads the knowledge base takes it as
 `kb`. Days are calendar days in the person's own time zone; the caller passes `today`.
+Counts in every text are said with `quantity` (1 day, 2 days), from the engine.
 """
 
+from calfcare.engine.rehab import VersionChoice, choose_version, quantity, version_choices
 from calfcare.services.rehab.catalogue import dose_items, programme, variant
 from calfcare.services.rehab.clinician import (
     ClinicianView,
@@ -90,11 +92,13 @@ __all__ = [
     "TestRecord",
     "TimelineEntry",
     "TodaySession",
+    "VersionChoice",
     "active_plan",
     "adherence",
     "apply_decision",
     "apply_renames",
     "choose_phase",
+    "choose_version",
     "clinician_adjust",
     "clinician_assign",
     "clinician_set_phase",
@@ -109,10 +113,12 @@ __all__ = [
     "log_test",
     "plan_items",
     "programme",
+    "quantity",
     "start_plan",
     "status",
     "stop_plan",
     "today_session",
     "upgrade_stored_plans",
     "variant",
+    "version_choices",
 ]

@@ -1,25 +1,31 @@
 """A printable PDF of a rehabilitation programme, for the fridge door or the gym bag.
 
-`programme_pdf` lays out one programme as one variant follows it: the plan in brief, the pain
-rules, then each phase with its exercises (drawing, dose and key steps) and the checks that
-end it, the kit advice, when to see a professional, how to avoid another injury, and the
-references. A clinician's adjustments replace the programme's doses when given. The output
-depends only on its input: no date is printed (see `pdf.py` for the layout).
+`programme_pdf` lays out one programme as one variant follows it: the plan in brief, what the
+version means in plain words (the grade, the muscle and how to tell it), the pain rules, then
+each phase with its exercises (drawing, dose and key steps) and the checks that end it, the kit
+advice, when to see a professional, how to avoid another injury, and the references. A
+clinician's adjustments replace the programme's doses when given.
+
+A person's handout (`Personal`) also says who it is for, the day it was printed (the person's
+own today, passed in by the caller: the services read no clock), the injured side and the
+phase they are in. Without a person the handout says it is the general programme. The output
+depends only on its input (see `pdf.py` for the layout).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
-from calfcare.engine.rehab import active_phases, threshold
+from calfcare.engine.rehab import active_phases, quantity, threshold
 from calfcare.errors import NotFoundError
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.rehab_schema import Phase, Programme, Variant
 from calfcare.services.rehab import store
-from calfcare.services.rehab.catalogue import dose_items, plan_programme, programme, variant
+from calfcare.services.rehab.catalogue import dose_items, plan_knowledge, programme, variant
 from calfcare.services.rehab.clinician import plan_items
 from calfcare.services.rehab.pdf import Writer
 from calfcare.services.rehab.pdf_text import evidence_words, reference_text
@@ -37,6 +43,32 @@ EVIDENCE_NOTE = (
     'opinion (guidelines and consensus without trials). "Estimate" marks a number that is '
     "our interim target, not a published value."
 )
+GENERIC = (
+    "This is the general programme for this version, not a plan made for one person: it has "
+    "no injured side, no dates and no current phase. To print your own plan, sign in and open "
+    "My rehab."
+)
+SIDE_WORDS = {"left": "left calf", "right": "right calf"}
+
+
+@dataclass(frozen=True)
+class Personal:
+    """Who a handout is for, and where they stand on the day it is printed.
+
+    `printed_on` is the person's own today, in their time zone; `phase` is the id of the phase
+    they are in, since `phase_started`.
+    """
+
+    name: str | None
+    side: str
+    printed_on: date
+    phase: str
+    phase_started: date | None = None
+
+
+def day_words(day: date) -> str:
+    """E.g. `5 November 2026`."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _criteria(w: Writer, phase: Phase, var: Variant) -> list[str]:
@@ -45,19 +77,52 @@ def _criteria(w: Writer, phase: Phase, var: Variant) -> list[str]:
         need = threshold(c, phase, var)
         text = c.text
         if need != c.value:
-            text += f" For your plan: at least {need:.0f} days."
+            text += f" For your plan: at least {quantity(need, 'day')}."
         marks = evidence_words(c.evidence) + ("; estimate" if c.estimate else "")
         out.append(f"{text} ({marks}) {w.cite(c.references)}")
     return out
 
 
-def _summary(w: Writer, prog: Programme, var: Variant, person_name: str | None) -> None:
+def _personal(w: Writer, person: Personal, phases: Sequence[Phase]) -> None:
+    """Who the handout is for, the day it was printed, the side and the phase they are in."""
+    index = next((i for i, p in enumerate(phases) if p.id == person.phase), None)
+    if index is None:
+        raise NotFoundError(f"This version has no phase '{person.phase}'.")
+    if person.name:
+        w.para(f"Prepared for: {person.name}", 11)
+    w.para(f"Printed on: {day_words(person.printed_on)}", 11)
+    w.para(f"Injured side: {SIDE_WORDS.get(person.side, person.side)}", 11)
+    since = f", since {day_words(person.phase_started)}" if person.phase_started else ""
+    w.para(
+        f"Your phase now: phase {index + 1} of {len(phases)}, {phases[index].name}{since}.", 11, "B"
+    )
+
+
+def _version(w: Writer, prog: Programme, var: Variant) -> None:
+    """The version in plain words: what its grade means, its muscle and how to tell it."""
+    grade, muscle = prog.grade_guide(var.grade), prog.muscle(var.site)
+    if grade is None and muscle is None:
+        return
+    w.heading("What this version means")
+    items = [f"{grade.name}: {w.statement(grade.signs)}"] if grade else []
+    if muscle is not None:
+        items.append(f"{muscle.name}: {w.statement(muscle.signs)}")
+        items.append(f"How to tell: {w.statement(muscle.how_to_tell)}")
+    w.bullets(items)
+
+
+def _summary(
+    w: Writer, prog: Programme, var: Variant, person: Personal | None, phases: Sequence[Phase]
+) -> None:
     w.heading(prog.name, level=0)
     w.para(var.label, 12, "B", muted=True)
-    if person_name:
-        w.para(f"Prepared for: {person_name}", 11)
+    if person is not None:
+        _personal(w, person, phases)
+    else:
+        w.para(GENERIC, 10, "B")
     w.para(prog.summary)
     w.para(f"Who it is for: {prog.audience}", 9.5, muted=True)
+    _version(w, prog, var)
     w.heading("How long it usually takes")
     low, high = var.expected_days.low, var.expected_days.high
     w.para(
@@ -69,7 +134,7 @@ def _summary(w: Writer, prog: Programme, var: Variant, person_name: str | None) 
     w.para(f"{var.expected_note} {w.cite(var.references)}", 9.5)
     w.para(
         "You move on by passing the checks at the end of each phase, not by the calendar. "
-        f"This plan has {len(active_phases(prog, var))} phases.",
+        f"This plan has {quantity(len(phases), 'phase')}.",
         9.5,
     )
 
@@ -97,11 +162,13 @@ class _Phase:
     number: int
     count: int
     items: Sequence[DoseItem]
+    current: bool = False
 
 
 def _phase(w: Writer, ph: _Phase, var: Variant) -> None:
     phase = ph.phase
-    w.heading(f"Phase {ph.number} of {ph.count}: {phase.name}")
+    now = " (your phase now)" if ph.current else ""
+    w.heading(f"Phase {ph.number} of {ph.count}: {phase.name}{now}")
     w.para(f"Goal: {phase.goal}")
     w.para(
         f"Pain limit during exercise: {phase.pain_ceiling} out of 10. Pain should "
@@ -167,17 +234,18 @@ def _write(
     w: Writer,
     prog: Programme,
     var: Variant,
-    person_name: str | None,
+    person: Personal | None,
     adjustments: Mapping[str, Sequence[DoseItem]],
 ) -> None:
     phases = active_phases(prog, var)
-    _summary(w, prog, var, person_name)
+    _summary(w, prog, var, person, phases)
     _pain_rules(w)
     for n, phase in enumerate(phases, 1):
         items = adjustments.get(phase.id)
         if items is None:
             items = dose_items(w.kb, phase, var)
-        _phase(w, _Phase(phase, n, len(phases), items), var)
+        current = person is not None and person.phase == phase.id
+        _phase(w, _Phase(phase, n, len(phases), items, current), var)
     _kit(w, phases)
     _closing(w, prog)
 
@@ -187,19 +255,21 @@ def programme_pdf(
     programme_id: str,
     variant_id: str,
     *,
-    person_name: str | None = None,
+    person: Personal | None = None,
     adjustments: Mapping[str, Sequence[DoseItem]] | None = None,
 ) -> bytes:
     """The programme as a printable PDF (A4), for one variant.
 
-    `adjustments` maps a phase id to the exercises and doses to print for that phase (a
-    clinician's changes, e.g. from `rehab.plan_items`); other phases print the programme's own.
-    Raises `NotFoundError` for an unknown programme or variant.
+    With `person`, the handout is that person's: their name, the day printed, their side and
+    their phase; without, it says it is the general programme. `adjustments` maps a phase id
+    to the exercises and doses to print for that phase (a clinician's changes, e.g. from
+    `rehab.plan_items`); other phases print the programme's own. Raises `NotFoundError` for an
+    unknown programme, variant or phase.
     """
     prog = programme(kb, programme_id)
     var = variant(prog, variant_id)
     w = Writer(kb, f"{prog.name}: {var.label}")
-    _write(w, prog, var, person_name, adjustments or {})
+    _write(w, prog, var, person, adjustments or {})
     return w.output()
 
 
@@ -213,25 +283,29 @@ class PlanHandout:
 
 
 def plan_handout(
-    db: Session, *, owner_id: str, kb: KnowledgeBase, person_name: str | None = None
+    db: Session, *, owner_id: str, kb: KnowledgeBase, today: date, person_name: str | None = None
 ) -> PlanHandout:
-    """The owner's active plan as a PDF, with their clinician's adjustments."""
+    """The owner's active plan as a PDF, with their clinician's adjustments, printed on the
+    owner's `today`. Raises `NotFoundError` without a plan, `ProgrammeChangedError` when its
+    phase is gone from the programme."""
     row = store.active_row(db, owner_id)
     if row is None:
         raise NotFoundError(store.NO_PLAN)
-    prog, var = plan_programme(kb, plan_record(row))
+    known = plan_knowledge(kb, row)
+    plan = plan_record(row)
+    person = Personal(person_name, plan.side, today, known.phase.id, plan.phase_started)
     pdf = programme_pdf(
         kb,
-        prog.id,
-        var.id,
-        person_name=person_name,
+        known.programme.id,
+        known.variant.id,
+        person=person,
         adjustments=plan_items(db, owner_id=owner_id, kb=kb),
     )
-    return PlanHandout(prog.id, var.id, pdf)
+    return PlanHandout(known.programme.id, known.variant.id, pdf)
 
 
 def plan_pdf(
-    db: Session, *, owner_id: str, kb: KnowledgeBase, person_name: str | None = None
+    db: Session, *, owner_id: str, kb: KnowledgeBase, today: date, person_name: str | None = None
 ) -> bytes:
     """The owner's active plan as a PDF, with their clinician's adjustments."""
-    return plan_handout(db, owner_id=owner_id, kb=kb, person_name=person_name).pdf
+    return plan_handout(db, owner_id=owner_id, kb=kb, today=today, person_name=person_name).pdf

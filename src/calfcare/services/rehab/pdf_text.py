@@ -10,9 +10,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from calfcare.engine.rehab import quantity
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.schema import EvidenceLevel
 from calfcare.services.guides import EVIDENCE_WORDS
+from calfcare.services.references import citation_text
 from calfcare.services.rehab.records import DoseItem
 
 MEASURE_WORDS = {
@@ -117,16 +119,11 @@ def _times(n: int) -> str:
 def dose_text(item: DoseItem) -> str:
     """E.g. `3 sets × 15 reps on each leg, twice a day, every day`."""
     one, many = MEASURE_WORDS.get(item.measure, (item.measure, item.measure))
-    text = (
-        f"{item.sets} {'set' if item.sets == 1 else 'sets'} \u00d7 {item.amount} "
-        f"{one if item.amount == 1 else many}"
-    )
+    text = f"{quantity(item.sets, 'set')} \u00d7 {quantity(item.amount, one, many)}"
     if item.exercise.dose.each_side:
         text += " on each leg"
     days = (
-        "every day"
-        if item.days_per_week >= 7
-        else (f"{item.days_per_week} {'day' if item.days_per_week == 1 else 'days'} a week")
+        "every day" if item.days_per_week >= 7 else f"{quantity(item.days_per_week, 'day')} a week"
     )
     return f"{text}, {_times(item.per_day)} a day, {days}"
 
@@ -156,17 +153,4 @@ class Citations:
 
 def reference_text(kb: KnowledgeBase, ref_id: str) -> str:
     ref = kb.references.get(ref_id)
-    if ref is None:
-        return ref_id
-    where = (
-        f"doi:{ref.doi}"
-        if ref.doi
-        else f"PMID {ref.pmid}"
-        if ref.pmid
-        else ref.pmcid
-        if ref.pmcid
-        else ref.url or ""
-    )
-    return f"{ref.authors} ({ref.year}). {ref.title}. {ref.journal}." + (
-        f" {where}" if where else ""
-    )
+    return ref_id if ref is None else citation_text(ref)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from calfcare.engine.rehab import Action, active_phases
+from calfcare.engine.rehab import Action, active_phases, choose_version, version_choices
 from calfcare.errors import FormError
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.rehab_schema import Phase, Programme, Variant
@@ -68,11 +68,13 @@ class _NewPlan:
 
 
 def _variant(f: FormReader, prog: Programme) -> Variant | None:
-    vids = [v.id for v in prog.variants]
-    vid = f.choice("variant", vids, "one of " + ", ".join(vids), required=len(vids) > 1) or (
-        vids[0] if len(vids) == 1 else None
+    """The chosen version; an "I'm not sure which muscle" choice becomes its safe default."""
+    ids = [c.id for c in version_choices(prog)]
+    vid = f.choice("variant", ids, "one of " + ", ".join(ids), required=len(ids) > 1) or (
+        ids[0] if len(ids) == 1 else None
     )
-    return next((v for v in prog.variants if v.id == vid), None)
+    chosen = choose_version(prog, vid or "")
+    return chosen.variant if chosen is not None else None
 
 
 def _first_phase(f: FormReader, prog: Programme, var: Variant) -> Phase:

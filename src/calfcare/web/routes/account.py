@@ -1,4 +1,7 @@
-"""Accounts in the browser: sign up, sign in and out, settings, passwords, clinician links.
+"""Accounts in the browser: settings, passwords, clinician links, deleting, resetting.
+
+Signing up, in and out, and the "what next" page after signing up, are in
+`routes/account_entry.py`, whose routes this router includes under /account.
 
 Handlers are plain `def` so that password hashing runs in the thread pool, not on the event
 loop. Their database session commits before the response is sent (`scope="function"`), so the
@@ -12,20 +15,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict, Unpack
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import AfterValidator, BaseModel
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError, NotFoundError
 from calfcare.services import accounts
-from calfcare.services.accounts import Account, TooManyAttemptsError
-from calfcare.services.text import storable
+from calfcare.services.accounts import Account
 from calfcare.web import auth
 from calfcare.web.auth import CurrentUser, CurrentVisitor
 from calfcare.web.context import WebContext, get_ctx, get_db
 from calfcare.web.forms import FormText
 from calfcare.web.responses import page, redirect
+from calfcare.web.routes import account_entry
+from calfcare.web.routes.account_entry import status_of
 
 router = APIRouter(prefix="/account", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
@@ -33,146 +36,12 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 Field = FormText  # NUL, control characters and lone surrogates: a 422 naming the field
 
 NOTICES = {
-    "created": "Your account has been created. You are signed in.",
     "units": "Your units have been saved.",
     "time_zone": "Your time zone has been saved.",
     "password": "Your password has been changed. You have been signed out on your other devices.",
     "linked": "The accounts are now linked.",
     "unlinked": "The link has been removed.",
-    "signed_out": "You have signed out.",
-    "reset": "Your password has been changed. Sign in with your new password.",
 }
-
-
-def _status(exc: FormError) -> int:
-    return 429 if isinstance(exc, TooManyAttemptsError) else 422
-
-
-def _signed_in(
-    request: Request, db: Session, visitor: auth.Visitor, user_id: str, target: str
-) -> RedirectResponse:
-    """A new session for this browser (never the one it had), and the cookie for it."""
-    if visitor.session_token:
-        accounts.end_session(db, token=visitor.session_token)
-    new = accounts.create_session(db, user_id=user_id, now=auth.now(request))
-    response = redirect(target)
-    auth.set_session_cookie(request, response, new.token)
-    return response
-
-
-# --- sign up, sign in, sign out -------------------------------------------------------------
-
-
-@router.get("/sign-up", response_class=HTMLResponse)
-def sign_up_page(request: Request, ctx: Ctx) -> HTMLResponse:
-    return page(
-        ctx,
-        request,
-        "account_sign_up.html",
-        {
-            "errors": {},
-            "values": {"units": "metric", "time_zone": "UTC"},
-            "time_zones": accounts.time_zones(),
-        },
-    )
-
-
-class SignUpFields(BaseModel):
-    """The sign-up form as posted; every text is checked for what no database can store."""
-
-    display_name: Annotated[str, AfterValidator(storable)] = ""
-    email: Annotated[str, AfterValidator(storable)] = ""
-    password: Annotated[str, AfterValidator(storable)] = ""
-    role: Annotated[str, AfterValidator(storable)] = ""
-    units: Annotated[str, AfterValidator(storable)] = ""
-    time_zone: Annotated[str, AfterValidator(storable)] = "UTC"
-
-
-@router.post("/sign-up", response_class=HTMLResponse)
-def sign_up(
-    request: Request, ctx: Ctx, visitor: CurrentVisitor, fields: Annotated[SignUpFields, Form()]
-) -> Any:
-    form = accounts.SignUpForm(**fields.model_dump())  # type: ignore[typeddict-item]
-    try:
-        accounts.check_sign_up(**form)
-        hashed = accounts.hash_password(fields.password)  # before the transaction
-        with ctx.sessions.begin() as db:
-            limit = accounts.SignUpLimit(
-                auth.client_key(request), ctx.settings.max_sign_ups_per_hour
-            )
-            user = accounts.sign_up(
-                db, **form, now=auth.now(request), password_hash=hashed, limit=limit
-            )
-            return _signed_in(request, db, visitor, user.id, "/account?done=created")
-    except FormError as exc:
-        values = fields.model_dump(exclude={"password"})
-        return page(
-            ctx,
-            request,
-            "account_sign_up.html",
-            {"errors": exc.errors, "values": values, "time_zones": accounts.time_zones()},
-            status=_status(exc),
-        )
-
-
-@router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(
-    request: Request, ctx: Ctx, visitor: CurrentVisitor, next: str = "", done: str = ""
-) -> Any:
-    target = auth.safe_next(next)
-    if visitor.signed_in:
-        return redirect(target)
-    return page(
-        ctx,
-        request,
-        "account_sign_in.html",
-        {"errors": {}, "values": {}, "next": target, "notice": NOTICES.get(done)},
-    )
-
-
-@router.post("/sign-in", response_class=HTMLResponse)
-def sign_in(
-    request: Request,
-    ctx: Ctx,
-    visitor: CurrentVisitor,
-    email: Field = "",
-    password: Field = "",
-    next: Field = "",
-) -> Any:
-    target = auth.safe_next(next)
-    try:
-        missing = {
-            **({"email": "Enter your email address"} if not email.strip() else {}),
-            **({"password": "Enter your password"} if not password else {}),
-        }
-        if missing:
-            raise FormError(missing)
-        user = accounts.sign_in(
-            ctx.sessions.begin,
-            email=email,
-            password=password,
-            client_key=auth.client_key(request),
-            now=auth.now(request),
-        )
-    except FormError as exc:
-        return page(
-            ctx,
-            request,
-            "account_sign_in.html",
-            {"errors": exc.errors, "values": {"email": email}, "next": target, "notice": None},
-            status=_status(exc),
-        )
-    with ctx.sessions.begin() as db:
-        return _signed_in(request, db, visitor, user.id, target)
-
-
-@router.post("/sign-out")
-def sign_out(request: Request, db: Db, visitor: CurrentVisitor) -> RedirectResponse:
-    if visitor.session_token:
-        accounts.end_session(db, token=visitor.session_token)
-    response = redirect("/account/sign-in?done=signed_out")
-    auth.clear_session_cookie(request, response)
-    return response
 
 
 # --- the account page -----------------------------------------------------------------------
@@ -264,7 +133,7 @@ def password(
         )
     except FormError as exc:
         with ctx.sessions() as db:
-            return _account_page(request, ctx, db, user, errors=exc.errors, status=_status(exc))
+            return _account_page(request, ctx, db, user, errors=exc.errors, status=status_of(exc))
     return redirect("/account?done=password")
 
 
@@ -290,7 +159,7 @@ def link(request: Request, ctx: Ctx, db: Db, user: CurrentUser, code: Field = ""
         )
     except FormError as exc:
         return _account_page(
-            request, ctx, db, user, errors=exc.errors, values={"code": code}, status=_status(exc)
+            request, ctx, db, user, errors=exc.errors, values={"code": code}, status=status_of(exc)
         )
     return redirect("/account?done=linked")
 
@@ -331,7 +200,7 @@ def delete(request: Request, ctx: Ctx, user: CurrentUser, password: Field = "") 
             request,
             "account_delete.html",
             {"user": user, "errors": exc.errors},
-            status=_status(exc),
+            status=status_of(exc),
         )
     auth.forget_visitor(request)  # the page that follows is already signed out
     response = page(ctx, request, "account_deleted.html", {})
@@ -364,3 +233,6 @@ def reset(request: Request, ctx: Ctx, token: Field = "", new_password: Field = "
             status=422,
         )
     return redirect("/account/sign-in?done=reset")
+
+
+router.include_router(account_entry.router)

@@ -1,4 +1,5 @@
-"""A clinician's view: the persons linked to them, and each one's diary, read-only.
+"""A clinician's view: the persons linked to them, and each one's diary and saved results,
+read-only.
 
 Only accounts with the clinician role may come here (anyone else gets 404), and a person's
 diary is shown only while that person is linked to the clinician: an unlinked or unknown
@@ -20,14 +21,10 @@ from calfcare.services.units import system_of
 from calfcare.web import auth, responses
 from calfcare.web.auth import CurrentUser
 from calfcare.web.context import WebContext, get_ctx, get_db
-from calfcare.web.diary_views import (
-    FLAG_WORDS,
-    diary_view,
-    episode_view,
-    insights_view,
-    prompt_view,
-)
+from calfcare.web.diary_views import FLAG_WORDS, diary_view, episode_view, prompt_view
+from calfcare.web.insights_views import insights_view
 from calfcare.web.routes.diary import PageNumber
+from calfcare.web.routes.diary.assessments import saved_result_page
 
 router = APIRouter(prefix="/clinician", include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(get_ctx)]
@@ -93,4 +90,29 @@ def person(
             "base": f"/clinician/persons/{who.id}",
             "ins": insights_view(ctx.kb, got.insights, zone_name=who.time_zone),
         },
+    )
+
+
+@router.get("/persons/{person_id}/assessments/{assessment_id}", response_class=HTMLResponse)
+def person_assessment(
+    request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str, assessment_id: str
+) -> HTMLResponse:
+    """A linked person's saved result, read-only; 404 unless linked and theirs."""
+    try:
+        who, reopened = diary.linked_result(
+            db,
+            clinician_id=user.id,
+            person_id=person_id,
+            assessment_id=assessment_id,
+            assessor=ctx.assessor,
+        )
+    except NotFoundError:
+        raise HTTPException(status_code=404) from None
+    return saved_result_page(
+        ctx,
+        request,
+        reopened,
+        tz=who.zone,
+        back=f"/clinician/persons/{who.id}#saved",
+        owner_name=who.display_name,
     )

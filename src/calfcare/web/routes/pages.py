@@ -8,7 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from calfcare.errors import NotFoundError
+from calfcare.kb.report import unconfirmed_identifiers
 from calfcare.services.guides import get_guide, list_guides, reference_order, search_guides
+from calfcare.services.reference_topics import reference_topics
+from calfcare.services.references import sort_key
 from calfcare.web.context import WebContext, get_ctx
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +55,18 @@ async def condition(condition_id: str, request: Request, ctx: Ctx) -> HTMLRespon
 
 
 @router.get("/references", response_class=HTMLResponse)
-async def references(request: Request, ctx: Ctx) -> HTMLResponse:
-    refs = sorted(ctx.kb.references.values(), key=lambda r: (r.authors.lower(), r.year))
-    return HTMLResponse(ctx.render(request, "references.html", {"refs": refs}))
+async def references(request: Request, ctx: Ctx, view: str = "") -> HTMLResponse:
+    """The Sources page, folded by topic; `?view=all` opens every topic (for print and for
+    browsers without scripts) and `?view=editors` lists what is not yet confirmed."""
+    kb = ctx.kb
+    if view == "editors":
+        flagged = sorted((r for r in kb.references.values() if r.unconfirmed), key=sort_key)
+        data = {
+            "total": len(kb.references),
+            "flagged": flagged,
+            "unconfirmed_identifiers": unconfirmed_identifiers(kb),
+        }
+        return HTMLResponse(ctx.render(request, "references_editors.html", data))
+    topics = reference_topics(kb)
+    data = {"total": len(kb.references), "topics": topics, "show_all": view == "all"}
+    return HTMLResponse(ctx.render(request, "references.html", data))

@@ -3,7 +3,7 @@
 * `overview`: the diary page (a clinician is sent to /clinician) and its insights;
 * `episodes`: adding, changing and deleting cramp and pain episodes;
 * `training`: adding, changing and deleting training sessions;
-* `assessments`: keeping an assessment's result, and deleting a kept one;
+* `assessments`: keeping an assessment's result, opening it again, and deleting it;
 * `transfer`: exporting the diary to a file and importing such a file;
 * `common`: the dependencies, notices and ownership check the parts share.
 

@@ -26,7 +26,6 @@ NOTICES = {
     "session_added": "The training session has been added to your diary.",
     "session_saved": "The training session has been changed.",
     "session_deleted": "The training session has been deleted.",
-    "assessment_saved": "The result has been saved to your diary.",
     "assessment_deleted": "The saved result has been deleted.",
 }
 

@@ -9,7 +9,8 @@ from calfcare.services import diary
 from calfcare.services import units as u
 from calfcare.web import auth, responses
 from calfcare.web.auth import CurrentUser, Person
-from calfcare.web.diary_views import diary_view, insights_view
+from calfcare.web.diary_views import diary_view
+from calfcare.web.insights_views import insights_view
 from calfcare.web.routes.diary.common import NOTICES, Ctx, Db, PageNumber
 
 router = APIRouter(prefix="/diary", include_in_schema=False)

@@ -138,7 +138,8 @@ async def rehab_figure(exercise_id: str, ctx: Ctx) -> Response:
 
 @router.get("/api/v1/rehab/programmes", response_model=list[ProgrammeSummary], tags=TAGS)
 async def rehab_programmes(ctx: Ctx) -> list[dict[str, Any]]:
-    """Every programme with its versions (variants), their usual time range and phases."""
+    """Every programme with its versions (variants), their usual time range and phases, and
+    the plain words for the versions' muscles (with how to tell them) and grades."""
     return [
         {
             "id": p.id,
@@ -157,6 +158,9 @@ async def rehab_programmes(ctx: Ctx) -> list[dict[str, Any]]:
                 }
                 for v in p.variants
             ],
+            "muscles": [m.model_dump(mode="json") for m in p.muscles],
+            "grades": [g.model_dump(mode="json") for g in p.grades],
+            "not_sure": p.not_sure.model_dump(mode="json") if p.not_sure else None,
             "phases": [{"id": ph.id, "name": ph.name} for ph in p.phases],
         }
         for p in sorted(ctx.kb.programmes.values(), key=lambda p: p.id)

@@ -298,12 +298,15 @@ def adjust(
 
 
 @router.get("/handout.pdf")
-def handout_pdf(ctx: Ctx, db: Db, user: Clinician, person_id: str) -> Response:
+def handout_pdf(request: Request, ctx: Ctx, db: Db, user: Clinician, person_id: str) -> Response:
+    """The person's programme with the clinician's doses, dated with the person's today."""
     from calfcare.services.rehab import handout
 
     who = _person(db, user.id, person_id)
     try:
-        got = handout.plan_handout(db, owner_id=who.id, kb=ctx.kb, person_name=who.display_name)
+        got = handout.plan_handout(
+            db, owner_id=who.id, kb=ctx.kb, today=_today(request, who), person_name=who.display_name
+        )
     except (NotFoundError, rehab.ProgrammeChangedError):
         raise HTTPException(status_code=404) from None
     name = f"calfcare-{got.programme.replace('_', '-')}-{got.variant.replace('_', '-')}.pdf"

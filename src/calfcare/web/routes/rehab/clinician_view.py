@@ -22,7 +22,7 @@ from calfcare.services.accounts import LinkedAccount
 from calfcare.services.diary import citation
 from calfcare.services.rehab.report import PlanReport
 from calfcare.web import charts
-from calfcare.web.routes.rehab.common import MEASURE_WORDS, exercise_measure, exercise_name
+from calfcare.web.routes.rehab.common import amount_words, exercise_amount, exercise_name
 
 #: Days of logs shown in the pain and heel-raise trends.
 TREND_DAYS = 42
@@ -97,10 +97,11 @@ def _pain_chart(rows: Sequence[Mapping[str, Any]], ceiling: int) -> Markup:
     mornings = [(r["day"], float(r["morning"])) for r in rows if "morning" in r]
     return charts.over_time(
         "chart-pain",
-        f"Pain over the last {TREND_DAYS} days",
+        f"Pain over the last {rehab.quantity(TREND_DAYS, 'day')}",
         (
-            f"Highest pain during sessions on {len(sessions)} days and pain on getting up "
-            f"on {len(mornings)} days, 0 to 10; the limit for this phase is {ceiling}. "
+            f"Highest pain during sessions on {rehab.quantity(len(sessions), 'day')} and pain "
+            f"on getting up on {rehab.quantity(len(mornings), 'day')}, 0 to 10; the limit for "
+            f"this phase is {ceiling}. "
             "The table below gives every value."
         )
         if rows
@@ -145,7 +146,7 @@ def _lsi_chart(points: list[tuple[date, float]], goal: float | None) -> Markup:
         "chart-lsi",
         "Heel-raise test: injured side as a % of the other side",
         (
-            f"{len(points)} tests; the latest is {points[-1][1]:.0f}%."
+            f"{rehab.quantity(len(points), 'test')}; the latest is {points[-1][1]:.0f}%."
             + (f" The goal in this phase is {goal:.0f}%." if goal is not None else "")
             + " The table below gives every value."
         )
@@ -195,10 +196,9 @@ def _sessions(kb: KnowledgeBase, report: PlanReport) -> list[dict[str, Any]]:
                 {
                     "name": exercise_name(kb, e.exercise),
                     "sets": e.sets,
-                    "amount": e.amount,
+                    "amount": exercise_amount(kb, e.exercise, e.amount),
                     "load": _number(e.load_kg),
                     "pain": e.pain,
-                    "measure": exercise_measure(kb, e.exercise),
                 }
                 for e in s.exercises
             ],
@@ -208,8 +208,8 @@ def _sessions(kb: KnowledgeBase, report: PlanReport) -> list[dict[str, Any]]:
 
 
 def _dose(item: rehab.DoseItem) -> str:
-    text = f"{item.sets} × {item.amount} {MEASURE_WORDS.get(item.measure, item.measure)}"
-    return text + f", {item.per_day}× a day, {item.days_per_week} days a week"
+    text = f"{item.sets} × {amount_words(item.amount, item.measure)}"
+    return text + f", {item.per_day}× a day, {rehab.quantity(item.days_per_week, 'day')} a week"
 
 
 def _doses(

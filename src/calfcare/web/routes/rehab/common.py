@@ -31,6 +31,10 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 
 NOTICES = {
     "started": "Your programme has started. Your first session is ready below.",
+    "started_not_sure": (
+        "Your programme has started. You were not sure which muscle you hurt, so it follows "
+        "the safer version, which moves on more slowly. Your first session is ready below."
+    ),
     "session_logged": "Your session has been logged. Here is what it means for your plan.",
     "morning_logged": "Your morning check has been logged.",
     "test_logged": "Your test result has been logged.",
@@ -40,7 +44,8 @@ NOTICES = {
     "stopped": "The programme has been stopped.",
     "chosen": "Your phase has been set. Your session of today follows it.",
 }
-MEASURE_WORDS = {"reps": "reps", "seconds": "seconds", "minutes": "minutes"}
+#: What one of each measure is called; `quantity` makes the plural (1 rep, 12 reps).
+MEASURE_WORDS = {"reps": "rep", "seconds": "second", "minutes": "minute"}
 MEASURE_LABELS = {
     "reps": "Reps per set",
     "seconds": "Seconds per set",
@@ -93,10 +98,21 @@ def reference_ids(*groups: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(r for group in groups for r in group))
 
 
+def choice_reference_ids(prog: Programme) -> list[str]:
+    """The references of the plain words for the programme's muscles and grades, and of why
+    its "not sure" choice is the safe one."""
+    return reference_ids(
+        (r for m in prog.muscles for st in (m.signs, m.how_to_tell) for r in st.references),
+        (r for g in prog.grades for r in g.signs.references),
+        prog.not_sure.why.references if prog.not_sure else (),
+    )
+
+
 def programme_reference_ids(prog: Programme) -> list[str]:
     """Every reference a programme cites, in the order its page shows them."""
     return reference_ids(
         prog.references,
+        choice_reference_ids(prog),
         (r for v in prog.variants for r in v.references),
         (r for ph in prog.phases for c in ph.exit for r in c.references),
         (r for ph in prog.phases for st in ph.advice for r in st.references),
@@ -127,18 +143,17 @@ def decision_references(d: DecisionReport) -> list[str]:
 
 def dose_words(sets: int, amount: int, measure: str, each_side: bool) -> str:
     """E.g. `3 × 15 reps, each leg` or `1 × 20 minutes`."""
-    return f"{sets} × {amount} {MEASURE_WORDS.get(measure, measure)}" + (
-        ", each leg" if each_side else ""
-    )
+    return f"{sets} × {amount_words(amount, measure)}" + (", each leg" if each_side else "")
+
+
+def amount_words(amount: float, measure: str) -> str:
+    """E.g. `15 reps`, `1 minute`."""
+    return rehab.quantity(amount, MEASURE_WORDS.get(measure, measure))
 
 
 def how_often(per_day: int, days_per_week: int) -> str:
     times = {1: "once a day", 2: "twice a day"}.get(per_day, f"{per_day} times a day")
-    days = (
-        "every day"
-        if days_per_week == 7
-        else f"{days_per_week} day{'s' if days_per_week != 1 else ''} a week"
-    )
+    days = "every day" if days_per_week >= 7 else f"{rehab.quantity(days_per_week, 'day')} a week"
     return f"{times}, {days}"
 
 
@@ -166,9 +181,10 @@ def exercise_name(kb: KnowledgeBase, exercise_id: str) -> str:
     return ex.name if ex is not None else exercise_id
 
 
-def exercise_measure(kb: KnowledgeBase, exercise_id: str) -> str:
+def exercise_amount(kb: KnowledgeBase, exercise_id: str, amount: float) -> str:
+    """A logged amount with the exercise's measure, e.g. `12 reps` or `1 minute`."""
     ex = kb.exercises.get(exercise_id)
-    return MEASURE_WORDS.get(ex.dose.measure, "") if ex is not None else ""
+    return amount_words(amount, ex.dose.measure) if ex is not None else f"{amount:g}"
 
 
 # --- the decision -----------------------------------------------------------------------------

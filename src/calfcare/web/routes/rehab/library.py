@@ -61,7 +61,18 @@ TARGET_WORDS = {
     "power": "power",
     "running": "running",
 }
-SITE_WORDS = {"gastrocnemius": "gastrocnemius strains", "soleus": "soleus strains"}
+SITE_WORDS = {
+    "gastrocnemius": "upper calf (gastrocnemius)",
+    "soleus": "lower, deeper calf (soleus)",
+}
+
+
+def site_words(prog: Programme, site: str) -> str:
+    """The muscle in plain words, as the programme names it (e.g. `lower, deeper calf
+    (soleus)`)."""
+    muscle = prog.muscle(site)
+    name = muscle.name if muscle is not None else SITE_WORDS.get(site, site)
+    return name[:1].lower() + name[1:]
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -156,7 +167,7 @@ def _skipped_by(prog: Programme) -> dict[str, list[str]]:
     return out
 
 
-def prescription_view(kb: KnowledgeBase, phase: Phase) -> list[dict[str, object]]:
+def prescription_view(kb: KnowledgeBase, phase: Phase, prog: Programme) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for rx in phase.exercises:
         ex = kb.exercises.get(rx.exercise)
@@ -177,7 +188,7 @@ def prescription_view(kb: KnowledgeBase, phase: Phase) -> list[dict[str, object]
                 ),
                 "load": rx.load or "",
                 "note": rx.note or "",
-                "only_for": " and ".join(SITE_WORDS[s] for s in rx.sites),
+                "only_for": " and ".join(f"strains of the {site_words(prog, s)}" for s in rx.sites),
             }
         )
     return out
@@ -203,7 +214,7 @@ def programme_page(request: Request, ctx: Ctx, programme_id: str) -> HTMLRespons
             "phases": [
                 {
                     "phase": ph,
-                    "exercises": prescription_view(kb, ph),
+                    "exercises": prescription_view(kb, ph, prog),
                     "skipped_by": _skipped_by(prog).get(ph.id, []),
                     "min_days": [
                         (v.label, v.min_days[ph.id]) for v in prog.variants if ph.id in v.min_days

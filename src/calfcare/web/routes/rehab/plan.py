@@ -30,6 +30,7 @@ from calfcare.web.routes.rehab.common import (
     Db,
     Posted,
     Shown,
+    choice_reference_ids,
     form_text,
     named_errors,
     numbered,
@@ -80,8 +81,15 @@ def start_page(
         "past": past,
     }
     if prog is not None:
+        data["choices"] = rehab.version_choices(prog)
         data.update(
-            numbered(kb, reference_ids(r for sp in prog.see_professional for r in sp.references))
+            numbered(
+                kb,
+                reference_ids(
+                    (r for sp in prog.see_professional for r in sp.references),
+                    choice_reference_ids(prog),
+                ),
+            )
         )
     return page(ctx, request, "rehab_start.html", data, status=shown.status)
 
@@ -108,7 +116,9 @@ def start(request: Request, ctx: Ctx, db: Db, user: Person, form: Posted) -> Res
             chosen=values["programme"],
             shown=Shown(values, named_errors(exc.errors), status=422),
         )
-    return redirect("/rehab/today?done=started")
+    chosen = rehab.choose_version(prog, values["variant"].lower()) if prog is not None else None
+    done = "started_not_sure" if chosen is not None and chosen.why else "started"
+    return redirect(f"/rehab/today?done={done}")
 
 
 # --- the plan page ------------------------------------------------------------------------------
@@ -283,12 +293,19 @@ def morning(request: Request, ctx: Ctx, db: Db, user: Person, form: Posted) -> R
 
 
 @router.get("/handout.pdf")
-def handout_pdf(ctx: Ctx, db: Db, user: Person) -> Response:
-    """The person's own programme, with their clinician's changes to the doses."""
+def handout_pdf(request: Request, ctx: Ctx, db: Db, user: Person) -> Response:
+    """The person's own programme, with their clinician's changes to the doses, dated with the
+    person's today."""
     from calfcare.services.rehab import handout
 
     try:
-        got = handout.plan_handout(db, owner_id=user.id, kb=ctx.kb, person_name=user.display_name)
+        got = handout.plan_handout(
+            db,
+            owner_id=user.id,
+            kb=ctx.kb,
+            today=today_of(request, user),
+            person_name=user.display_name,
+        )
     except (NotFoundError, rehab.ProgrammeChangedError):
         return redirect("/rehab")
     return pdf_response(got.pdf, f"calfcare-{got.programme}-{got.variant}.pdf")

@@ -21,7 +21,7 @@ from calfcare.web.routes.rehab.common import (
     VERDICT_WORDS,
     decision_references,
     decision_view,
-    exercise_measure,
+    exercise_amount,
     exercise_name,
     numbered,
     reference_ids,
@@ -124,8 +124,7 @@ def session_view(kb: KnowledgeBase, s: SessionReport) -> dict[str, Any]:
             {
                 "name": exercise_name(kb, e.exercise),
                 "sets": e.sets,
-                "amount": e.amount,
-                "measure": exercise_measure(kb, e.exercise),
+                "amount": exercise_amount(kb, e.exercise, e.amount),
                 "load_kg": e.load_kg,
                 "pain": e.pain,
             }
