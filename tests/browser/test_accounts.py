@@ -33,6 +33,9 @@ def sign_up(
 ) -> str:
     email = email or new_email()
     page.goto("/")
+    menu = page.locator("summary.menu-button")
+    if menu.is_visible():  # a phone: the links sit behind the Menu button
+        menu.click()
     page.get_by_role("link", name="Sign in").click()
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Your name").fill(name)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError, NotFoundError
 from calfcare.kb.loader import load_kb
-from calfcare.services import accounts, rehab
+from calfcare.services import accounts, prevention, rehab
 from calfcare.services.accounts import TooManyAttemptsError
 from calfcare.storage import tables as t
 
@@ -472,6 +472,23 @@ def _fill_every_table(db: Session, user_id: str, other_id: str) -> None:
         kb=kb,
         values={"day": today, "kind": "walking", "pain": 1},
     )
+    # A sweat test and a saved session plan.
+    sweat = {
+        "body_mass_before_kg": 70,
+        "body_mass_after_kg": 69,
+        "fluid_drunk_l": 0.5,
+        "urine_l": 0,
+        "duration_min": 60,
+    }
+    prevention.record_sweat_test(db, kb, owner_id=user_id, data=sweat, now=NOW)
+    session = {
+        "duration_min": 120,
+        "intensity": 6,
+        "temperature_c": 20,
+        "humidity_percent": 50,
+        "body_mass_kg": 70,
+    }
+    prevention.plan_session(kb, session, session=db, owner_id=user_id, now=NOW, save=True)
 
 
 def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
@@ -508,6 +525,8 @@ def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
         "rehab_mornings": 1,
         "rehab_tests": 1,
         "rehab_phase_changes": 1,
+        "sweat_tests": 1,
+        "prevention_plans": 1,
     }
     assert after == expected
     assert set(after) == set(t.Base.metadata.tables)

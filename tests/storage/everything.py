@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError
 from calfcare.kb.loader import KnowledgeBase
-from calfcare.services import accounts, diary, rehab
+from calfcare.services import accounts, diary, prevention, rehab
 from calfcare.storage.db import make_engine
 from calfcare.storage.tables import Base
 
@@ -216,8 +216,39 @@ def fill_through_services(url: str, kb: KnowledgeBase) -> None:
         person, clinician = _people(db)
         _diary(db, person)
         _rehab(db, person, clinician, kb)
+        _prevention(db, person, kb)
         db.commit()
     engine.dispose()
+
+
+def _prevention(db: Session, person: str, kb: KnowledgeBase) -> None:
+    """A sweat test with every condition, and a saved plan that uses it."""
+    prevention.record_sweat_test(
+        db,
+        kb,
+        owner_id=person,
+        data={
+            "body_mass_before_kg": 70.1234567,
+            "body_mass_after_kg": 69.0,
+            "fluid_drunk_l": 0.5,
+            "urine_l": 0.1,
+            "duration_min": 61,
+            "temperature_c": 27.5,
+            "humidity_percent": 55,
+            "intensity": 6,
+            "sport": "course à pied 🦵",
+        },
+        now=NOW,
+    )
+    plan = {
+        "duration_min": 150,
+        "intensity": 6,
+        "temperature_c": 28,
+        "humidity_percent": 60,
+        "body_mass_kg": 70,
+        "sport": "course à pied 🦵",
+    }
+    prevention.plan_session(kb, plan, session=db, owner_id=person, now=NOW, save=True)
 
 
 def _plain(value: Any) -> Any:

@@ -250,3 +250,34 @@ def test_0006_gives_older_plans_an_unknown_version_and_its_downgrade_keeps_them(
     upgrade(database_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+PREVENTION_TABLES = {"sweat_tests", "prevention_plans"}
+
+
+def test_prevention_tables_come_and_go_with_0007(database_url: str, kb: KnowledgeBase) -> None:
+    """Down to 0006 drops the sweat tests and saved plans and keeps the accounts and diary;
+    up again gives empty tables that the services write to."""
+    from sqlalchemy.orm import Session
+
+    from calfcare.services import prevention
+
+    upgrade(database_url)
+    fill_through_services(database_url, kb)
+    engine = make_engine(database_url)
+    assert set(inspect(engine).get_table_names()) >= PREVENTION_TABLES
+    before = row_counts(engine)
+    assert before["sweat_tests"]
+    assert before["prevention_plans"]
+
+    downgrade(database_url, "0006")
+    assert current_revision(engine) == "0006"
+    assert not PREVENTION_TABLES & set(inspect(engine).get_table_names())
+    after = row_counts(engine)
+    assert {k: after[k] for k in after} == {k: before[k] for k in after}
+
+    upgrade(database_url)
+    with Session(engine) as db:
+        person = db.execute(text("SELECT id FROM users WHERE role = 'person'")).scalar_one()
+        assert prevention.list_sweat_tests(db, owner_id=person) == []
+    engine.dispose()

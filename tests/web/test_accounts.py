@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, or_, select
 
-from calfcare.services import accounts, rehab
+from calfcare.services import accounts, prevention, rehab
 from calfcare.settings import load_settings
 from calfcare.storage import tables as t
 from calfcare.storage.migrate import upgrade
@@ -804,6 +804,22 @@ def test_deleting_the_account_removes_everything(
             kb=kb,
             values={"phase": "protect", "exercise": "ankle_pumps", "sets": 3},
         )
+        sweat = {
+            "body_mass_before_kg": 70,
+            "body_mass_after_kg": 69,
+            "fluid_drunk_l": 0.5,
+            "urine_l": 0,
+            "duration_min": 60,
+        }
+        prevention.record_sweat_test(db, kb, owner_id=uid, data=sweat, now=clock())
+        planned = {
+            "duration_min": 120,
+            "intensity": 6,
+            "temperature_c": 20,
+            "humidity_percent": 50,
+            "body_mass_kg": 70,
+        }
+        prevention.plan_session(kb, planned, session=db, owner_id=uid, now=clock(), save=True)
     before = _rows_of(app, uid)
     assert all(before.values()), before
 

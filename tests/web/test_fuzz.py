@@ -200,6 +200,31 @@ FORMS: dict[str, dict[str, str]] = {
     "/rehab/apply": {"action": "hold"},
     "/rehab/phase": {"phase": "foundation"},
     "/rehab/stop": {},
+    "/plan/sweat-test": {
+        "body_mass_before_kg": "70",
+        "body_mass_after_kg": "69",
+        "fluid_drunk_l": "0.5",
+        "urine_l": "0",
+        "duration_min": "60",
+        "temperature_c": "25",
+        "humidity_percent": "50",
+        "intensity": "6",
+        "sport": "running",
+    },
+    "/plan/session": {
+        "duration_min": "150",
+        "intensity": "6",
+        "temperature_c": "28",
+        "humidity_percent": "60",
+        "body_mass_kg": "70",
+        "sweat_rate_l_per_h": "",
+        "sweat_sodium": "salty",
+        "sun": "full",
+        "wind_m_per_s": "2",
+        "acclimatised": "yes",
+        "takes_diuretic": "no",
+    },
+    "/plan/sweat-tests/{test_id}/delete": {},
     "/rehab/mornings": {"day": TODAY.isoformat(), "pain": "1"},
     "/rehab/sessions": {
         "day": TODAY.isoformat(),
@@ -344,6 +369,8 @@ def _build(app: FastAPI) -> Site:
         "person_id": user_id(app, person_email),
         "episode_id": add_episode(person),
         "training_id": add_session(person),
+        "test_id": "0" * 32,
+        "plan_id": "0" * 32,
     }
     r = submit(person, "/diary/assessments", {"state": STATE}, page="/diary")
     assert r.status_code == 303, r.text
@@ -579,6 +606,7 @@ def pages_with_ids(app: FastAPI) -> list[str]:
                 "exercise_id",
                 "programme_id",
                 "condition_id",
+                "plan_id",
             ]
         ),
         path_ids,

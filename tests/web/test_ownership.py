@@ -1,8 +1,9 @@
-"""Who may use which diary, clinician and rehabilitation route: a matrix over EVERY /diary,
-/clinician and /rehab route.
+"""Who may use which diary, clinician, rehabilitation and prevention route: a matrix over EVERY
+/diary, /clinician, /rehab and /plan route.
 
 Actors: signed out; another person; a clinician not linked to the owner; a linked clinician.
-The records used belong to the owner, a person. A new /diary, /clinician or /rehab route fails
+The records used belong to the owner, a person. A new /diary, /clinician, /rehab or /plan route
+fails
 `test_every_route_is_in_the_matrix` until it is added to ROUTES below.
 """
 
@@ -21,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from calfcare.kb.loader import load_kb
-from calfcare.services import diary, rehab
+from calfcare.services import diary, prevention, rehab
 from tests.web.diary_helpers import (
     EPISODE,
     NOW,
@@ -91,6 +92,27 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/rehab/programmes"): "public",
     ("GET", "/rehab/programmes/{programme_id}"): "public",
     ("GET", "/rehab/programmes/{programme_id}/handout.pdf"): "public",
+    ("GET", "/plan"): "public",
+    ("POST", "/plan/sweat-test"): "public",
+    ("GET", "/plan/session"): "public",
+    ("POST", "/plan/session"): "public",
+    ("GET", "/plan/night"): "public",
+    ("GET", "/plan/saved/{plan_id}"): "record",
+    ("POST", "/plan/sweat-tests/{test_id}/delete"): "record",
+}
+PLAN_SWEAT = {
+    "body_mass_before_kg": "70",
+    "body_mass_after_kg": "69",
+    "fluid_drunk_l": "0.5",
+    "urine_l": "0",
+    "duration_min": "60",
+}
+PLAN_SESSION = {
+    "duration_min": "120",
+    "intensity": "6",
+    "temperature_c": "20",
+    "humidity_percent": "50",
+    "body_mass_kg": "70",
 }
 #: The owner's rehabilitation plan, as the forms start and log it (the clock is NOW).
 REHAB_START = {
@@ -118,15 +140,19 @@ POST_DATA: dict[str, dict[str, str]] = {
     "/rehab/tests": {"kind": "walking", "day": "2026-11-25", "pain": "1"},
     "/rehab/apply": {"action": "progress"},
     "/rehab/phase": {"phase": "foundation"},
+    "/plan/sweat-test": PLAN_SWEAT,
+    "/plan/session": PLAN_SESSION,
 }
+SWEAT_VALUES = {k: float(v) for k, v in PLAN_SWEAT.items()}
+SESSION_VALUES = {k: int(v) for k, v in PLAN_SESSION.items()}
 ACTORS = ("signed_out", "other_person", "unlinked_clinician", "linked_clinician")
 
 
 def diary_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """Every (method, path) of app.routes under /diary, /clinician or /rehab, routers included."""
+    """Every (method, path) of app.routes under /diary, /clinician, /rehab or /plan."""
     out: set[tuple[str, str]] = set()
     for route in iter_route_contexts(app.routes):  # flattens included routers
-        if route.path.startswith(("/diary", "/clinician", "/rehab")):
+        if route.path.startswith(("/diary", "/clinician", "/rehab", "/plan")):
             assert isinstance(route.original_route, APIRoute)
             for method in route.methods or ():
                 out.add((method, route.path))
@@ -142,6 +168,8 @@ class World:
     training_id: str
     assessment_id: str
     clients: dict[str, TestClient]
+    test_id: str = ""
+    plan_id: str = ""
 
     def url(self, path: str) -> str:
         return path.format(
@@ -151,6 +179,8 @@ class World:
             person_id=self.owner_id,
             exercise_id="pogo_hops",
             programme_id="calf_strain",
+            test_id=self.test_id,
+            plan_id=self.plan_id,
         )
 
     def snapshot(self) -> tuple[Any, ...]:
@@ -160,6 +190,8 @@ class World:
                 tuple(diary.list_training(db, owner_id=self.owner_id)),
                 tuple(a.id for a in diary.list_assessments(db, owner_id=self.owner_id)),
                 rehab_snapshot(db, self.owner_id),
+                tuple(prevention.list_sweat_tests(db, owner_id=self.owner_id)),
+                tuple(prevention.list_plans(db, owner_id=self.owner_id)),
             )
 
 
@@ -222,6 +254,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             kb_version="test",
             now=datetime.now(UTC),
         ).id
+        kb = load_kb()
+        test_id = prevention.record_sweat_test(
+            db, kb, owner_id=owner_id, data={**SWEAT_VALUES, "sport": MARK}
+        ).id
+        plan_id = prevention.plan_session(
+            kb, {**SESSION_VALUES, "sport": MARK}, session=db, owner_id=owner_id, save=True
+        ).id
     return World(
         app=app,
         owner_id=owner_id,
@@ -234,6 +273,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             "unlinked_clinician": unlinked,
             "linked_clinician": linked,
         },
+        test_id=test_id or "",
+        plan_id=plan_id or "",
     )
 
 
@@ -344,7 +385,7 @@ def test_another_person_s_saved_result_is_not_found(world: World) -> None:
 
 
 def test_another_person_never_sees_the_owner_s_plan(world: World) -> None:
-    owner_plan = world.snapshot()[-1]
+    owner_plan = world.snapshot()[3]
     assert owner_plan[1][0].notes == MARK  # the owner's session, as logged
     client = world.clients["other_person"]
     for path in (

@@ -89,6 +89,11 @@ ENTRIES: dict[str, Entry] = {
         "Follow a rehabilitation programme: today's exercises, your logs, and when "
         "to move on. Stop and see a professional if a warning sign appears.",
     ),
+    "plan": Entry(
+        "calfcare.cli.plan",
+        "app",
+        "Prevent cramps: sweat test, session plan, your own cramp risk, night cramps.",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from calfcare.kb.loader import KnowledgeBase
+from calfcare.kb.prevention_checks import check_prevention
 from calfcare.kb.rehab_checks import check_rehab
 from calfcare.kb.safety_checks import check_safety
 from calfcare.kb.schema import ConditionGuide, Statement, TriageLevel
@@ -274,6 +275,7 @@ def check_kb(kb: KnowledgeBase) -> list[Problem]:
     return [
         *(Problem(where, message) for where, message in check_safety(kb)),
         *(Problem(where, message) for where, message in check_rehab(kb)),
+        *(Problem(where, message) for where, message in check_prevention(kb)),
         *_check_contract(kb),
         *_check_guides(kb),
         *_check_coverage(kb),

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from calfcare.errors import KnowledgeBaseError
 from calfcare.kb.diary_schema import DiaryRules
 from calfcare.kb.model_schema import Contract, WellsScore
+from calfcare.kb.prevention_schema import Prevention
 from calfcare.kb.rehab_ids import PublishedIds, RehabIds, Renames
 from calfcare.kb.rehab_schema import Exercise, PainModel, Programme, TestProtocol
 from calfcare.kb.safety_schema import CompanionCheck, PersonalAdvice, SafetyNet, SafetyNetEntry
@@ -75,6 +76,7 @@ class KnowledgeBase:
     personal_advice: tuple[PersonalAdvice, ...]
     wells: WellsScore
     contract: Contract
+    prevention: Prevention
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -302,13 +304,30 @@ def _safety(r: _Reader) -> dict[str, Any]:
     }
 
 
+def _prevention(r: _Reader) -> dict[str, Any]:
+    """The numbers of sweat tests and session plans, one file per part, as one record."""
+    fluid = r.yaml("prevention/fluid.yaml")
+    risk = r.yaml("prevention/risk.yaml")
+    parts = {
+        "limits": fluid.get("limits") if isinstance(fluid, Mapping) else None,
+        "fluid": fluid.get("fluid") if isinstance(fluid, Mapping) else None,
+        "sodium": fluid.get("sodium") if isinstance(fluid, Mapping) else None,
+        "fuel": r.yaml("prevention/fuel.yaml"),
+        "heat": r.yaml("prevention/heat.yaml"),
+        "risk": risk.get("risk") if isinstance(risk, Mapping) else None,
+        "medicines": risk.get("medicines") if isinstance(risk, Mapping) else None,
+        "night": r.yaml("prevention/night.yaml"),
+    }
+    return {"prevention": _validate(Prevention, parts, "prevention/*.yaml")}
+
+
 def _svgs(r: _Reader, folder: str) -> dict[str, str]:
     return {rel.rsplit("/", 1)[1][:-4]: r.text(rel) for rel in r.listdir(folder, ".svg")}
 
 
 def _load(root: Traversable) -> KnowledgeBase:
     r = _Reader(root)
-    parts = {**_content(r), **_model(r), **_diary_and_rehab(r), **_safety(r)}
+    parts = {**_content(r), **_model(r), **_diary_and_rehab(r), **_safety(r), **_prevention(r)}
     return KnowledgeBase(**parts, content_hash=r.digest.hexdigest()[:16], sources=tuple(r.read))
 
 

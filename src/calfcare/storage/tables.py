@@ -292,3 +292,40 @@ class RehabPhaseChange(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     by_user: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SweatTest(Base):
+    """One sweat test: what was measured, its conditions and the sweat rate worked out."""
+
+    __tablename__ = "sweat_tests"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    body_mass_before_kg: Mapped[float] = mapped_column(Float, nullable=False)
+    body_mass_after_kg: Mapped[float] = mapped_column(Float, nullable=False)
+    fluid_drunk_l: Mapped[float] = mapped_column(Float, nullable=False)
+    urine_l: Mapped[float] = mapped_column(Float, nullable=False)
+    duration_min: Mapped[float] = mapped_column(Float, nullable=False)
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    humidity_pct: Mapped[float | None] = mapped_column(Float)
+    intensity: Mapped[int | None] = mapped_column(Integer)  # effort 1-10
+    sport: Mapped[str | None] = mapped_column(String(40))
+    sweat_rate_l_per_h: Mapped[float] = mapped_column(Float, nullable=False)
+    body_mass_change_pct: Mapped[float] = mapped_column(Float, nullable=False)
+    kb_version: Mapped[str] = mapped_column(String(32), nullable=False)
+
+    __table_args__ = (Index("ix_sweat_tests_user_measured", "user_id", "measured_at"),)
+
+
+class PreventionPlan(Base):
+    """A saved session plan: the request, the plan as shown, and the knowledge base behind it."""
+
+    __tablename__ = "prevention_plans"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    kb_version: Mapped[str] = mapped_column(String(32), nullable=False)

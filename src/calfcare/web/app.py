@@ -19,7 +19,17 @@ from calfcare.version import __version__
 from calfcare.web import auth, vocabulary
 from calfcare.web.context import WebContext
 from calfcare.web.middleware import BodySizeLimit, SecurityHeaders
-from calfcare.web.routes import account, api, assess, clinician, diary, pages, rehab
+from calfcare.web.routes import (
+    account,
+    api,
+    assess,
+    clinician,
+    diary,
+    pages,
+    plans,
+    plans_api,
+    rehab,
+)
 from calfcare.web.routes.rehab import clinician as rehab_clinician
 
 HERE = Path(__file__).parent
@@ -58,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clinician.router)
     app.include_router(rehab.router)
     app.include_router(rehab_clinician.router)
+    app.include_router(plans.router)
+    app.include_router(plans_api.router)
     _install_error_handlers(app)
     _publish_vocabulary(app, app.state.ctx.kb)
     return app
