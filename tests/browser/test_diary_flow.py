@@ -3,6 +3,8 @@ the diary pages (list, form with an error, insights) and the clinician's pages."
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests import activity_samples as samples
 from tests.browser.conftest import ROOT, submit
 from tests.browser.test_accessibility import (
     BLOCKING,
@@ -200,6 +203,36 @@ def _insights(page: Any, base_url: str) -> None:
     page.goto("/diary/insights")
 
 
+def _activity_upload(page: Any, base_url: str) -> None:
+    """Several activity files at once (a GPX, a TCX and a broken FIT) from the diary's link."""
+    folder = Path(tempfile.gettempdir())
+    files = []
+    for name, data in (
+        ("morning.gpx", samples.gpx(samples.START)),
+        ("evening.tcx", samples.tcx(samples.START + timedelta(hours=8))),
+        ("broken.fit", b"not a fit file"),
+    ):
+        path = folder / f"calfcare-{uuid.uuid4().hex}-{name}"
+        path.write_bytes(data)
+        files.append(str(path))
+    sign_up(page)
+    page.goto("/diary")
+    page.get_by_role("link", name="Import from a watch or app").click()
+    page.get_by_label("Activity files").set_input_files(files)
+    page.get_by_label("How hard were these sessions?").fill("6")
+    submit(page, "Import")
+    expect(page.locator(".notice")).to_contain_text("Imported 2 training sessions.")
+    expect(page.locator(".error-summary")).to_contain_text("1 file was not imported")
+    for path in files:
+        Path(path).unlink()
+
+
+def test_several_activity_files_import_at_once(page: Any, base_url: str) -> None:
+    _activity_upload(page, base_url)
+    page.goto("/diary")
+    expect(page.locator('a[href^="/diary/sessions/"][href$="/edit"]')).to_have_count(2)
+
+
 def linked_clinician(page: Any, base_url: str, *, open_person: bool) -> None:
     """A person (in a browser context of their own) logs an episode and gives a code; this
     page signs up as a clinician, links with it and opens My patients (and the person)."""
@@ -237,6 +270,7 @@ PAGES: dict[str, Callable[[Any, str], None]] = {
     "diary-list": _diary_list,
     "episode-form-error": _episode_error,
     "insights": _insights,
+    "activity-upload": _activity_upload,
     "clinician-list": lambda page, url: linked_clinician(page, url, open_person=False),
     "clinician-person": lambda page, url: linked_clinician(page, url, open_person=True),
 }

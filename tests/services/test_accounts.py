@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError, NotFoundError
 from calfcare.kb.loader import load_kb
-from calfcare.services import accounts, prevention, rehab
+from calfcare.services import accounts, activity, prevention, rehab
 from calfcare.services.accounts import TooManyAttemptsError
 from calfcare.storage import tables as t
+from tests import activity_samples
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -465,6 +466,13 @@ def _fill_every_table(db: Session, user_id: str, other_id: str) -> None:
         values={"day": today, "pain_during": 1},
     )
     rehab.log_morning(db, owner_id=user_id, today=today, values={"day": today, "pain": 1})
+    activity.import_activities(
+        db,
+        owner_id=user_id,
+        files=[activity.ActivityFile("run.fit", activity_samples.fit(NOW - timedelta(days=1)))],
+        intensity=5,
+        now=NOW,
+    )
     rehab.log_test(
         db,
         owner_id=user_id,
@@ -514,8 +522,9 @@ def test_deleting_an_account_removes_every_row_it_owns(db: Session) -> None:
         "link_codes": 1,
         "clinician_links": 1,
         "episodes": 1,
-        "training_sessions": 1,
+        "training_sessions": 2,
         "saved_assessments": 1,
+        "activity_files": 1,
         # The email's and the account's counters go; the client c1's count stays (it names
         # no account), and so do the counts of the accounts that remain.
         "rate_counters": 1,

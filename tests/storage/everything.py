@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from calfcare.errors import FormError
 from calfcare.kb.loader import KnowledgeBase
-from calfcare.services import accounts, diary, prevention, rehab
+from calfcare.services import accounts, activity, diary, prevention, rehab
 from calfcare.storage.db import make_engine
 from calfcare.storage.tables import Base
 
@@ -209,6 +209,20 @@ def _rehab(db: Session, person: str, clinician: str, kb: KnowledgeBase) -> None:
     )
 
 
+def _activities(db: Session, owner: str) -> None:
+    """A watch's FIT file, with heart rate, climb and temperature, as an imported session."""
+    from tests.activity_samples import fit
+
+    got = activity.import_activities(
+        db,
+        owner_id=owner,
+        files=[activity.ActivityFile("Évening run ☃.fit", fit(NOW - timedelta(days=2)))],
+        intensity=7,
+        now=NOW,
+    )
+    assert len(got.imported) == 1, got.errors
+
+
 def fill_through_services(url: str, kb: KnowledgeBase) -> None:
     """Every feature writes its rows, through the services, as the web pages would."""
     engine = make_engine(url)
@@ -217,6 +231,7 @@ def fill_through_services(url: str, kb: KnowledgeBase) -> None:
         _diary(db, person)
         _rehab(db, person, clinician, kb)
         _prevention(db, person, kb)
+        _activities(db, person)
         db.commit()
     engine.dispose()
 

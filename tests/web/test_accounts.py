@@ -19,11 +19,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, or_, select
 
-from calfcare.services import accounts, prevention, rehab
+from calfcare.services import accounts, activity, prevention, rehab
 from calfcare.settings import load_settings
 from calfcare.storage import tables as t
 from calfcare.storage.migrate import upgrade
 from calfcare.web.app import create_app
+from tests import activity_samples
 from tests.web.forms import csrf_token, post
 
 PASSWORD = "correct horse battery"
@@ -788,6 +789,15 @@ def test_deleting_the_account_removes_everything(
         )
         rehab.log_morning(
             db, owner_id=uid, today=today, values={"day": today.isoformat(), "pain": 1}
+        )
+        activity.import_activities(
+            db,
+            owner_id=uid,
+            files=[
+                activity.ActivityFile("run.fit", activity_samples.fit(clock() - timedelta(days=1)))
+            ],
+            intensity=5,
+            now=clock(),
         )
         rehab.log_test(
             db,

@@ -38,6 +38,7 @@ from calfcare.settings import load_settings
 from calfcare.storage.migrate import upgrade
 from calfcare.web.app import create_app
 from calfcare.web.interview import InterviewState
+from tests import activity_samples as samples
 from tests.dbs import _drop, _postgres_or_skip
 from tests.web.diary_helpers import (
     EPISODE,
@@ -270,6 +271,8 @@ SIGNED_OUT = {
 #: Forms of a clinician; "/rehab/stop" ends a plan, so a second person sends it.
 CLINICIAN = ("/clinician/", "/account/link")
 IMPORT = "/diary/import"
+ACTIVITIES = "/diary/activities"
+CDS = "/cds-services/calfcare-calf-assessment"
 
 
 def post_routes(app: FastAPI) -> set[str]:
@@ -405,7 +408,7 @@ def assert_no_server_error(r: httpx.Response) -> None:
 
 
 def test_every_form_route_is_fuzzed(site: Site) -> None:
-    assert post_routes(site.app) == {*FORMS, IMPORT}
+    assert post_routes(site.app) == {*FORMS, IMPORT, ACTIVITIES, CDS}
 
 
 #: Ids in paths: the real one is used unless the case gives another.
@@ -910,3 +913,80 @@ def test_no_import_fails_or_half_saves(site: Site, upload: tuple[str, bytes]) ->
     assert_no_server_error(r)
     if r.status_code != 200:
         assert site.counts() == before, r.text
+
+
+# --- activity files and CDS Hooks -----------------------------------------------------------
+
+_GOOD_FIT = samples.fit()
+activity_content = st.one_of(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [
+            _GOOD_FIT[: len(_GOOD_FIT) // 2],
+            _GOOD_FIT[:-1] + b"\x00",
+            samples.gpx()[:700],
+            samples.tcx()[:700],
+            b"<gpx>" + b"<trk>" * 2000,
+            b"<?xml version='1.0'?><!DOCTYPE a [<!ENTITY b 'c'>]><gpx>&b;</gpx>",
+            samples.gpx(minutes=0),
+        ]
+    ),
+)
+activity_uploads = st.lists(
+    st.tuples(
+        st.sampled_from(["a.gpx", "b.tcx", "c.fit", "d.txt", "e", "\x00.fit"]), activity_content
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _activity_rows(site: Site) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from calfcare.storage.tables import ActivityFile
+
+    with site.app.state.ctx.sessions() as db:
+        files = db.scalar(select(func.count()).select_from(ActivityFile)) or 0
+    return site.counts()[1], files
+
+
+@FUZZ
+@given(uploads=activity_uploads, intensity=st.sampled_from(["5", "0", "x", "", "\x00"]))
+def test_no_activity_upload_fails_or_half_saves(
+    site: Site, uploads: list[tuple[str, bytes]], intensity: str
+) -> None:
+    sessions, files = _activity_rows(site)
+    r = site.post(
+        ACTIVITIES,
+        {"intensity": intensity},
+        files=[("files", (n, c, "application/octet-stream")) for n, c in uploads],
+    )
+    assert_no_server_error(r)
+    now_sessions, now_files = _activity_rows(site)
+    assert now_sessions - sessions == now_files - files  # a session only with its whole file
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+cds_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"hook": st.just("patient-view"), "hookInstance": st.text(max_size=10)},
+        optional={"context": json_values, "prefetch": json_values},
+    ),
+)
+
+
+@FUZZ
+@given(body=cds_bodies)
+def test_no_cds_hooks_request_fails(site: Site, body: Any) -> None:
+    assert_no_server_error(site.anonymous.post(CDS, json=body))
+    assert_no_server_error(
+        site.anonymous.post("/api/v1/fhir/QuestionnaireResponse/$assess", json=body)
+    )

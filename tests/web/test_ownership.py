@@ -52,6 +52,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/diary/export"): "own",
     ("GET", "/diary/import"): "own",
     ("POST", "/diary/import"): "own",
+    ("GET", "/diary/activities"): "own",
+    ("POST", "/diary/activities"): "own",
     ("POST", "/diary/assessments"): "own",
     ("GET", "/diary/assessments/{assessment_id}"): "record",
     ("POST", "/diary/assessments/{assessment_id}/delete"): "record",

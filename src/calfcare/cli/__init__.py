@@ -83,6 +83,16 @@ ENTRIES: dict[str, Entry] = {
     "diary": Entry(
         "calfcare.cli.diary", "app", "Keep a diary of cramps and calf pain, and see what it shows."
     ),
+    "export": Entry(
+        "calfcare.cli.interop",
+        "export_app",
+        "Export your records in a standard form: a FHIR R4 Bundle for health records.",
+    ),
+    "import": Entry(
+        "calfcare.cli.interop",
+        "import_app",
+        "Import training sessions from sports watches and apps (GPX, TCX and FIT files).",
+    ),
     "rehab": Entry(
         "calfcare.cli.rehab",
         "app",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from calfcare.kb.interop_checks import check_interop
 from calfcare.kb.loader import KnowledgeBase
 from calfcare.kb.prevention_checks import check_prevention
 from calfcare.kb.rehab_checks import check_rehab
@@ -276,6 +277,7 @@ def check_kb(kb: KnowledgeBase) -> list[Problem]:
         *(Problem(where, message) for where, message in check_safety(kb)),
         *(Problem(where, message) for where, message in check_rehab(kb)),
         *(Problem(where, message) for where, message in check_prevention(kb)),
+        *(Problem(where, message) for where, message in check_interop(kb)),
         *_check_contract(kb),
         *_check_guides(kb),
         *_check_coverage(kb),

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from calfcare.errors import KnowledgeBaseError
 from calfcare.kb.diary_schema import DiaryRules
+from calfcare.kb.interop_schema import InteropCodes
 from calfcare.kb.model_schema import Contract, WellsScore
 from calfcare.kb.prevention_schema import Prevention
 from calfcare.kb.rehab_ids import PublishedIds, RehabIds, Renames
@@ -77,6 +78,7 @@ class KnowledgeBase:
     wells: WellsScore
     contract: Contract
     prevention: Prevention
+    interop: InteropCodes
     content_hash: str
     sources: tuple[str, ...] = field(default_factory=tuple)
 
@@ -283,7 +285,8 @@ def _diary_and_rehab(r: _Reader) -> dict[str, Any]:
 
 
 def _safety(r: _Reader) -> dict[str, Any]:
-    """The can't-miss safety net, companion checks, personal advice, Wells and the contract."""
+    """The can't-miss safety net, companion checks, personal advice, Wells, the contract, and
+    the confirmed terminology codes of exports."""
     net = _validate(SafetyNet, r.yaml("model/safety_net.yaml"), "model/safety_net.yaml")
     advice = tuple(
         _records(PersonalAdvice, r.yaml("personal_advice.yaml"), "advice", "personal_advice.yaml")
@@ -301,6 +304,7 @@ def _safety(r: _Reader) -> dict[str, Any]:
         "companion_figures": _svgs(r, "figures"),
         "wells": _validate(WellsScore, r.yaml("model/wells.yaml"), "model/wells.yaml"),
         "contract": _validate(Contract, r.yaml("contract.yaml"), "contract.yaml"),
+        "interop": _validate(InteropCodes, r.yaml("interop/codes.yaml"), "interop/codes.yaml"),
     }
 
 

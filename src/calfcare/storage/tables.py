@@ -329,3 +329,36 @@ class PreventionPlan(Base):
     request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     kb_version: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class ActivityFile(Base):
+    """What a sports watch or app recorded for one training session, imported from a file.
+
+    The training session itself is the diary's row (`training_sessions`); this keeps what only
+    a file gives (exact duration, elevation gain, heart rate, temperature) and the SHA-256 of the
+    file's bytes, so that the same file imported twice is found, even in a parallel request.
+    """
+
+    __tablename__ = "activity_files"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = _owner()
+    training_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("training_sessions.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    format: Mapped[str] = mapped_column(String(8), nullable=False)  # gpx | tcx | fit
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    duration_s: Mapped[int] = mapped_column(Integer, nullable=False)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    elevation_gain_m: Mapped[float | None] = mapped_column(Float)
+    heart_rate_avg: Mapped[float | None] = mapped_column(Float)
+    heart_rate_max: Mapped[float | None] = mapped_column(Float)
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "content_hash", name="uq_activity_files_user_hash"),
+        Index("ix_activity_files_user_started", "user_id", "started_at"),
+    )

@@ -25,6 +25,7 @@ from calfcare.web.routes import (
     assess,
     clinician,
     diary,
+    interop,
     pages,
     plans,
     plans_api,
@@ -51,12 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.clock_file is not None:
         app.state.clock = settings.now
     auth.install(app)
-    # The import takes a whole export: its file is checked against max_import_bytes by the
-    # route (with a message that names it); the body may carry the form fields besides.
     app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_body_bytes,
-        larger={"/diary/import": settings.max_import_bytes + settings.max_body_bytes},
+        BodySizeLimit, max_bytes=settings.max_body_bytes, larger=_larger_bodies(settings)
     )
     _outermost(app, SecurityHeaders, production=settings.environment == "production")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -70,9 +67,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rehab_clinician.router)
     app.include_router(plans.router)
     app.include_router(plans_api.router)
+    app.include_router(interop.router)
     _install_error_handlers(app)
     _publish_vocabulary(app, app.state.ctx.kb)
     return app
+
+
+def _larger_bodies(settings: Settings) -> dict[str, int]:
+    """The routes that take more than an ordinary body. The import takes a whole export: its
+    file is checked against max_import_bytes by the route (with a message that names it); the
+    body may carry the form fields besides. Several activity files at once may take four times
+    that; a FHIR QuestionnaireResponse or a CDS Hooks request with its prefetch, four bodies."""
+    return {
+        "/diary/import": settings.max_import_bytes + settings.max_body_bytes,
+        "/diary/activities": 4 * settings.max_import_bytes + settings.max_body_bytes,
+        interop.ASSESS_PATH: 4 * settings.max_body_bytes,
+        interop.CDS_SERVICE_PATH: 4 * settings.max_body_bytes,
+    }
 
 
 def _outermost(app: FastAPI, middleware: Any, **options: Any) -> None:

@@ -44,7 +44,7 @@ CSRF_COOKIE = "calfcare_csrf"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Paths outside the browser pages: the JSON API is stateless and takes no cookies.
-STATELESS_PREFIXES = ("/api/", "/static/", "/healthz", "/openapi.json", "/docs")
+STATELESS_PREFIXES = ("/api/", "/static/", "/healthz", "/openapi.json", "/docs", "/cds-services")
 #: Forms that may be sent by a signed-out browser without a token because they change nothing
 #: then (signing out of a session that has already ended).
 HARMLESS_WHEN_SIGNED_OUT = frozenset({"/account/sign-out"})

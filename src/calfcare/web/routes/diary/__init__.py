@@ -5,6 +5,7 @@
 * `training`: adding, changing and deleting training sessions;
 * `assessments`: keeping an assessment's result, opening it again, and deleting it;
 * `transfer`: exporting the diary to a file and importing such a file;
+* `activities`: importing GPX, TCX and FIT files from a watch or an app, several at once;
 * `common`: the dependencies, notices and ownership check the parts share.
 
 Only signed-in persons have a diary (a clinician reads a linked person's diary through
@@ -21,11 +22,18 @@ before the redirect is sent (`scope="function"`).
 
 from fastapi import APIRouter
 
-from calfcare.web.routes.diary import assessments, episodes, overview, training, transfer
+from calfcare.web.routes.diary import (
+    activities,
+    assessments,
+    episodes,
+    overview,
+    training,
+    transfer,
+)
 from calfcare.web.routes.diary.common import PageNumber
 
 router = APIRouter(include_in_schema=False)
-for part in (overview, episodes, training, assessments, transfer):
+for part in (overview, episodes, training, assessments, transfer, activities):
     router.include_router(part.router)
 
 __all__ = ["PageNumber", "router"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from calfcare.services import diary
+from calfcare.services import activity, diary
 from calfcare.services import units as u
 from calfcare.web import auth, responses
+from calfcare.web.activity_views import same_day_view
 from calfcare.web.auth import CurrentUser, Person
 from calfcare.web.diary_views import diary_view
 from calfcare.web.insights_views import insights_view
@@ -26,6 +27,8 @@ def diary_page(
         db, owner_id=user.id, page=page, now=auth.now(request), tz=user.zone, kb=ctx.kb
     )
     data = diary_view(ctx.kb, got, u.system_of(user.units), user.time_zone)
+    beside = activity.sessions_beside(db, owner_id=user.id, episodes=got.episodes, tz=user.zone)
+    data["same_day"] = same_day_view(beside, u.system_of(user.units), user.zone)
     return responses.page(
         ctx,
         request,
