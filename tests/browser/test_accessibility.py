@@ -239,6 +239,18 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def blocking_at_every_width(page: Any, script: Path, name: str) -> list[str]:
+    """The serious or critical axe findings of the page as it stands, laid out at each viewport
+    in turn (desktop, then phone), one description per width that has any."""
+    found: list[str] = []
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        serious = [v for v in run_axe(page, script) if v["impact"] in BLOCKING]
+        if serious:
+            found.append(f"{name} at {width}px ({page.url}):\n{describe(serious)}")
+    return found
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_violations(axe_script: Path, axe_page: Any, name: str) -> None:
     PAGES[name](axe_page)

@@ -16,12 +16,9 @@ from playwright.sync_api import expect
 from tests import activity_samples as samples
 from tests.browser.conftest import ROOT, submit
 from tests.browser.test_accessibility import (
-    BLOCKING,
-    VIEWPORTS,
     axe_page,  # noqa: F401  (a fixture)
     axe_script,  # noqa: F401  (a fixture)
-    describe,
-    run_axe,
+    blocking_at_every_width,
 )
 from tests.browser.test_accounts import sign_up
 
@@ -284,12 +281,7 @@ def test_diary_pages_have_no_serious_accessibility_violations(
     name: str,
 ) -> None:
     PAGES[name](axe_page, base_url)
-    blocking: list[str] = []
-    for width, height in VIEWPORTS:
-        axe_page.set_viewport_size({"width": width, "height": height})
-        serious = [v for v in run_axe(axe_page, axe_script) if v["impact"] in BLOCKING]
-        if serious:
-            blocking.append(f"{name} at {width}px ({axe_page.url}):\n{describe(serious)}")
+    blocking = blocking_at_every_width(axe_page, axe_script, name)
     assert not blocking, "\n".join(blocking)
 
 

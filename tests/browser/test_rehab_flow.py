@@ -25,12 +25,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import KB_DATA, ROOT, Clock, _yaml, level_label, submit
 from tests.browser.test_accessibility import (
-    BLOCKING,
-    VIEWPORTS,
     axe_page,  # noqa: F401  (a fixture)
     axe_script,  # noqa: F401  (a fixture)
-    describe,
-    run_axe,
+    blocking_at_every_width,
 )
 from tests.browser.test_accounts import sign_up
 
@@ -708,11 +705,7 @@ def test_rehab_pages_have_no_serious_accessibility_violations(
             where(axe_page)
         else:
             axe_page.goto(where)
-        for width, height in VIEWPORTS:
-            axe_page.set_viewport_size({"width": width, "height": height})
-            serious = [v for v in run_axe(axe_page, axe_script) if v["impact"] in BLOCKING]
-            if serious:
-                blocking.append(f"{name} at {width}px ({axe_page.url}):\n{describe(serious)}")
+        blocking += blocking_at_every_width(axe_page, axe_script, name)
         axe_page.set_viewport_size({"width": 1280, "height": 800})
     assert not blocking, "\n".join(blocking)
 
@@ -732,11 +725,7 @@ def test_choosing_a_version_has_no_serious_accessibility_violations(
             expect(axe_page.locator(".error-summary")).to_be_visible()
         else:
             expect(axe_page.get_by_text("Which muscle is it?").first).to_be_visible()
-        for width, height in VIEWPORTS:
-            axe_page.set_viewport_size({"width": width, "height": height})
-            serious = [v for v in run_axe(axe_page, axe_script) if v["impact"] in BLOCKING]
-            if serious:
-                blocking.append(f"{name} at {width}px:\n{describe(serious)}")
+        blocking += blocking_at_every_width(axe_page, axe_script, name)
         axe_page.set_viewport_size({"width": 1280, "height": 800})
     assert not blocking, "\n".join(blocking)
 
