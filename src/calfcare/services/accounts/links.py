@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -113,29 +114,24 @@ def unlink(db: Session, *, user_id: str, other_id: str) -> None:
 
 
 def linked_clinicians(db: Session, *, person_id: str) -> list[LinkedAccount]:
-    rows = db.execute(
-        select(t.User, t.ClinicianLink.created_at)
-        .join(t.ClinicianLink, t.ClinicianLink.clinician_id == t.User.id)
-        .where(t.ClinicianLink.person_id == person_id)
-        .order_by(t.User.display_name, t.User.email)
-    ).all()
-    return [
-        LinkedAccount(
-            id=u.id,
-            display_name=u.display_name,
-            email=u.email,
-            linked_at=_utc(at),
-            time_zone=u.time_zone or DEFAULT_TIME_ZONE,
-        )
-        for u, at in rows
-    ]
+    return _linked(
+        db, mine=t.ClinicianLink.person_id, theirs=t.ClinicianLink.clinician_id, me=person_id
+    )
 
 
 def linked_persons(db: Session, *, clinician_id: str) -> list[LinkedAccount]:
+    return _linked(
+        db, mine=t.ClinicianLink.clinician_id, theirs=t.ClinicianLink.person_id, me=clinician_id
+    )
+
+
+def _linked(db: Session, *, mine: Any, theirs: Any, me: str) -> list[LinkedAccount]:
+    """The accounts at the other end of `me`'s links (`mine` is the link's column for `me`,
+    `theirs` the other side's), by name."""
     rows = db.execute(
         select(t.User, t.ClinicianLink.created_at)
-        .join(t.ClinicianLink, t.ClinicianLink.person_id == t.User.id)
-        .where(t.ClinicianLink.clinician_id == clinician_id)
+        .join(t.ClinicianLink, theirs == t.User.id)
+        .where(mine == me)
         .order_by(t.User.display_name, t.User.email)
     ).all()
     return [
